@@ -1,0 +1,118 @@
+package exchange
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// TravelDays says which ends of a stay are spent travelling rather than at the host.
+type TravelDays string
+
+// By default the first and the last day of a stay are travel days.
+const (
+	TravelBoth  TravelDays = "both"
+	TravelFirst TravelDays = "first"
+	TravelLast  TravelDays = "last"
+	TravelNone  TravelDays = "none"
+)
+
+// ParseTravelDays reads both, first, last or none; "" is both.
+func ParseTravelDays(s string) (TravelDays, error) {
+	switch t := TravelDays(strings.ToLower(strings.TrimSpace(s))); t {
+	case "":
+		return TravelBoth, nil
+	case TravelBoth, TravelFirst, TravelLast, TravelNone:
+		return t, nil
+	}
+	return "", ruleErr("travel_days", RuleFormat, "%q is not one of both, first, last, none", s)
+}
+
+// Placement is one visitor's stay at one host, from First to Last inclusive.
+type Placement struct {
+	ID        ID
+	HostID    ID
+	VisitorID ID
+	First     Date
+	Last      Date
+	Travel    TravelDays
+	Status    Status
+	Goals     string
+	UID       string // the iCalendar UID of every invitation about this placement
+	Sequence  int    // the iCalendar SEQUENCE, raised on every change that matters
+	Created   time.Time
+	History   []Event
+}
+
+// Period is the stay from first to last day.
+func (p Placement) Period() Period { return Period{p.First, p.Last} }
+
+// IsTravelDay reports whether day is one the booking spends travelling.
+func (p Placement) IsTravelDay(day Date) bool {
+	t := p.Travel
+	if t == "" {
+		t = TravelBoth
+	}
+	switch {
+	case day == p.First && (t == TravelBoth || t == TravelFirst):
+		return true
+	case day == p.Last && (t == TravelBoth || t == TravelLast):
+		return true
+	}
+	return false
+}
+
+// WorkingDays counts the days from first to last, inclusive, on which the visitor works at
+// the host: Monday to Friday, outside the host's closed periods, and not a travel day.
+func (p Placement) WorkingDays(h Host) int {
+	if p.First.IsZero() || p.Last.IsZero() {
+		return 0
+	}
+	n := 0
+	for d := p.First; !d.After(p.Last); d = d.Next() {
+		if !d.IsWeekend() && !h.ClosedOn(d) && !p.IsTravelDay(d) {
+			n++
+		}
+	}
+	return n
+}
+
+// Apply takes action a on the placement, recording it in the history. It refuses actions the
+// status flow does not allow, and completing a stay whose last day has not passed.
+func (p *Placement) Apply(a Action, at time.Time, by, detail string) error {
+	t, ok := transitions[a]
+	if !ok || !p.Status.Allows(a) {
+		return &TransitionError{From: p.Status, Action: a}
+	}
+	if a == Complete && !DateOf(at).After(p.Last) {
+		return ruleErr("status", "stay-not-over", "the stay ends on %s; it can be completed from the day after", p.Last)
+	}
+	p.Status = t.to
+	p.record(a, at, by, detail)
+	return nil
+}
+
+func (p *Placement) record(a Action, at time.Time, by, detail string) {
+	p.History = append(p.History, Event{At: at.UTC().Truncate(time.Second), By: by, Action: a, Detail: detail})
+}
+
+// NewPlacement prepares a draft placement booked at time at.
+func NewPlacement(host, visitor ID, first, last Date, travel TravelDays, at time.Time, by string) Placement {
+	if travel == "" {
+		travel = TravelBoth
+	}
+	id := NewID()
+	p := Placement{
+		ID:        id,
+		HostID:    host,
+		VisitorID: visitor,
+		First:     first,
+		Last:      last,
+		Travel:    travel,
+		Status:    Draft,
+		UID:       id.String() + "@xchangedesk",
+		Created:   at.UTC().Truncate(time.Second),
+	}
+	p.record(Book, at, by, fmt.Sprintf("%s … %s, travel days: %s", first, last, travel))
+	return p
+}
