@@ -73,3 +73,16 @@ type TransitionError struct {
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("status: a %s placement cannot be %s", e.From, e.Action.Past())
 }
+
+// NotFoundError says which record was looked for and not found; it matches ErrNotFound.
+type NotFoundError struct {
+	Field string // the input that named it: "host", "visitor", "placement"
+	ID    string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s: no %s with id %s", e.Field, e.Field, e.ID)
+}
+
+// Is makes errors.Is(err, ErrNotFound) true.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }

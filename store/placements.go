@@ -1,0 +1,338 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+)
+
+// BookingRequest is what staff fill in to book a placement.
+type BookingRequest struct {
+	HostID    exchange.ID
+	VisitorID exchange.ID
+	First     exchange.Date
+	Last      exchange.Date
+	Travel    exchange.TravelDays
+	Goals     string
+}
+
+// Preview is what a booking would look like, without writing anything.
+type Preview struct {
+	Placement   exchange.Placement
+	Host        exchange.Host
+	Visitor     exchange.Visitor
+	WorkingDays int
+}
+
+// Book checks every booking rule and stores a new draft placement, in one transaction. A
+// broken rule returns the *exchange.RuleError values joined (see exchange.Violations) and
+// writes nothing.
+func (s *Store) Book(req BookingRequest) (exchange.Placement, error) {
+	var p exchange.Placement
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		pv, err := s.preview(tx, req)
+		if err != nil {
+			return err
+		}
+		p = pv.Placement
+		return putPlacement(tx, p, nil)
+	})
+	if err != nil {
+		return exchange.Placement{}, err
+	}
+	return p, nil
+}
+
+// Check returns what Book would do with req — the working days, and the same errors —
+// without writing anything. The booking dialog calls it as the dates change.
+func (s *Store) Check(req BookingRequest) (Preview, error) {
+	var pv Preview
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		pv, err = s.preview(tx, req)
+		return err
+	})
+	return pv, err
+}
+
+func (s *Store) preview(tx *bolt.Tx, req BookingRequest) (Preview, error) {
+	var pv Preview
+	if req.HostID.IsZero() {
+		return pv, &exchange.RuleError{Field: "host", Rule: exchange.RuleRequired, Reason: "choose a host"}
+	}
+	if req.VisitorID.IsZero() {
+		return pv, &exchange.RuleError{Field: "visitor", Rule: exchange.RuleRequired, Reason: "choose a visitor"}
+	}
+	h, err := host(tx, req.HostID)
+	if err != nil {
+		return pv, err
+	}
+	v, err := visitor(tx, req.VisitorID)
+	if err != nil {
+		return pv, err
+	}
+	p := exchange.NewPlacement(h.ID, v.ID, req.First, req.Last, req.Travel, s.Now(), s.Actor)
+	p.Goals = req.Goals
+	pv = Preview{Placement: p, Host: h, Visitor: v, WorkingDays: p.WorkingDays(h)}
+	b, err := booking(tx, p, h, v)
+	if err != nil {
+		return pv, err
+	}
+	return pv, b.Check()
+}
+
+// booking gathers what the rules need to check p: the placements that could conflict with it.
+func booking(tx *bolt.Tx, p exchange.Placement, h exchange.Host, v exchange.Visitor) (exchange.Booking, error) {
+	b := exchange.Booking{Placement: p, Host: h, Visitor: v}
+	if p.First.IsZero() || p.Last.IsZero() {
+		return b, nil
+	}
+	seen := map[exchange.ID]bool{}
+	add := func(ps []exchange.Placement) {
+		for _, o := range ps {
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				b.Others = append(b.Others, o)
+			}
+		}
+	}
+	// A stay lasts at most a month, so nothing that starts more than 31 days before p can
+	// reach it.
+	atHost, err := placementsAtHostBetween(tx, h.ID, p.First.AddDays(-31), p.Last)
+	if err != nil {
+		return b, err
+	}
+	add(atHost)
+	mine, err := placementsOfVisitor(tx, v.ID)
+	if err != nil {
+		return b, err
+	}
+	add(mine)
+	org, vs, err := placementsOfOrganisation(tx, v.OrganisationKey())
+	if err != nil {
+		return b, err
+	}
+	add(org)
+	b.Visitors = vs
+	return b, nil
+}
+
+// Act takes a step in a placement's status flow (request, confirm, decline, cancel, complete,
+// pay) and records it in the placement's history with detail. It returns a
+// *exchange.TransitionError when the flow does not allow the step.
+func (s *Store) Act(id exchange.ID, a exchange.Action, detail string) (exchange.Placement, error) {
+	var p exchange.Placement
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if p, err = placement(tx, id); err != nil {
+			return err
+		}
+		if err := p.Apply(a, s.Now(), s.Actor, detail); err != nil {
+			return err
+		}
+		return putPlacement(tx, p, &p)
+	})
+	if err != nil {
+		return exchange.Placement{}, err
+	}
+	return p, nil
+}
+
+// Placement returns one placement, or an error matching exchange.ErrNotFound.
+func (s *Store) Placement(id exchange.ID) (exchange.Placement, error) {
+	var p exchange.Placement
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		p, err = placement(tx, id)
+		return err
+	})
+	return p, err
+}
+
+// Filter narrows Placements; zero fields match everything.
+type Filter struct {
+	HostID    exchange.ID
+	VisitorID exchange.ID
+	Status    exchange.Status
+}
+
+// Placements returns the placements that match f, ordered by first day then booking time
+// when filtered by host, and by booking time otherwise. Unknown host or visitor ids are an
+// error matching exchange.ErrNotFound.
+func (s *Store) Placements(f Filter) ([]exchange.Placement, error) {
+	var out []exchange.Placement
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var all []exchange.Placement
+		var err error
+		switch {
+		case !f.HostID.IsZero():
+			if _, err = host(tx, f.HostID); err != nil {
+				return err
+			}
+			all, err = placementsAtHost(tx, f.HostID)
+		case !f.VisitorID.IsZero():
+			if _, err = visitor(tx, f.VisitorID); err != nil {
+				return err
+			}
+			all, err = placementsOfVisitor(tx, f.VisitorID)
+		default:
+			all, err = placements(tx)
+		}
+		if err != nil {
+			return err
+		}
+		for _, p := range all {
+			if (f.VisitorID.IsZero() || p.VisitorID == f.VisitorID) && (f.Status == "" || p.Status == f.Status) {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Snapshot is the whole data file at one moment.
+type Snapshot struct {
+	Programme  exchange.Programme
+	Hosts      []exchange.Host
+	Visitors   []exchange.Visitor
+	Placements []exchange.Placement
+}
+
+// Snapshot reads everything in one transaction, so the lists agree with each other.
+func (s *Store) Snapshot() (Snapshot, error) {
+	var snap Snapshot
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var r programmeRecord
+		if _, err := get(tx, bucketMeta, keyProgramme, &r); err != nil {
+			return err
+		}
+		snap.Programme = r.programme()
+		var err error
+		if snap.Hosts, err = hosts(tx); err != nil {
+			return err
+		}
+		if snap.Visitors, err = visitors(tx); err != nil {
+			return err
+		}
+		snap.Placements, err = placements(tx)
+		return err
+	})
+	return snap, err
+}
+
+// IsEmpty reports whether the file holds no hosts, visitors or placements.
+func (s *Store) IsEmpty() (bool, error) {
+	empty := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		empty = isEmpty(tx)
+		return nil
+	})
+	return empty, err
+}
+
+func isEmpty(tx *bolt.Tx) bool {
+	for _, b := range [][]byte{bucketHosts, bucketVisitors, bucketPlacements} {
+		if k, _ := tx.Bucket(b).Cursor().First(); k != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func placement(tx *bolt.Tx, id exchange.ID) (exchange.Placement, error) {
+	var r placementRecord
+	ok, err := get(tx, bucketPlacements, id.Bytes(), &r)
+	if err != nil {
+		return exchange.Placement{}, err
+	}
+	if !ok {
+		return exchange.Placement{}, &exchange.NotFoundError{Field: "placement", ID: id.String()}
+	}
+	return r.placement(), nil
+}
+
+func placements(tx *bolt.Tx) ([]exchange.Placement, error) {
+	var out []exchange.Placement
+	err := each(tx, bucketPlacements, func(r placementRecord) error { out = append(out, r.placement()); return nil })
+	return out, err
+}
+
+// putPlacement writes p and keeps the indexes in step; old is the stored version, if any.
+func putPlacement(tx *bolt.Tx, p exchange.Placement, old *exchange.Placement) error {
+	byHost, byVisitor := tx.Bucket(bucketByHost), tx.Bucket(bucketByVisitor)
+	if old != nil {
+		if err := byHost.Delete(hostKey(old.HostID, old.First, old.ID)); err != nil {
+			return err
+		}
+		if err := byVisitor.Delete(visitorKey(old.VisitorID, old.ID)); err != nil {
+			return err
+		}
+	}
+	if err := byHost.Put(hostKey(p.HostID, p.First, p.ID), nil); err != nil {
+		return err
+	}
+	if err := byVisitor.Put(visitorKey(p.VisitorID, p.ID), nil); err != nil {
+		return err
+	}
+	return put(tx, bucketPlacements, p.ID.Bytes(), toPlacementRecord(p))
+}
+
+func dayKey(d exchange.Date) []byte {
+	t := d.Time()
+	return binary.BigEndian.AppendUint32(nil, uint32(t.Year()*10000+int(t.Month())*100+t.Day()))
+}
+
+func hostKey(h exchange.ID, first exchange.Date, p exchange.ID) []byte {
+	k := append(append([]byte(nil), h.Bytes()...), dayKey(first)...)
+	return append(k, p.Bytes()...)
+}
+
+func visitorKey(v, p exchange.ID) []byte {
+	return append(append([]byte(nil), v.Bytes()...), p.Bytes()...)
+}
+
+// placementsAtHostBetween returns the host's placements whose first day is from from to to.
+func placementsAtHostBetween(tx *bolt.Tx, h exchange.ID, from, to exchange.Date) ([]exchange.Placement, error) {
+	prefix := h.Bytes()
+	start := append(append([]byte(nil), prefix...), dayKey(from)...)
+	end := append(append([]byte(nil), prefix...), dayKey(to)...)
+	return placementsByIndex(tx, bucketByHost, start, func(k []byte) bool {
+		return bytes.HasPrefix(k, prefix) && bytes.Compare(k[:len(end)], end) <= 0
+	})
+}
+
+// placementsAtHost returns every placement at the host, by first day.
+func placementsAtHost(tx *bolt.Tx, h exchange.ID) ([]exchange.Placement, error) {
+	prefix := h.Bytes()
+	return placementsByIndex(tx, bucketByHost, prefix, func(k []byte) bool { return bytes.HasPrefix(k, prefix) })
+}
+
+func placementsOfVisitor(tx *bolt.Tx, v exchange.ID) ([]exchange.Placement, error) {
+	prefix := v.Bytes()
+	return placementsByIndex(tx, bucketByVisitor, prefix, func(k []byte) bool { return bytes.HasPrefix(k, prefix) })
+}
+
+// placementsByIndex walks an index from start while within holds; the placement id is the
+// last 16 bytes of each key.
+func placementsByIndex(tx *bolt.Tx, index, start []byte, within func([]byte) bool) ([]exchange.Placement, error) {
+	var out []exchange.Placement
+	c := tx.Bucket(index).Cursor()
+	for k, _ := c.Seek(start); k != nil && within(k); k, _ = c.Next() {
+		var id exchange.ID
+		if len(k) < len(id) {
+			return nil, fmt.Errorf("store: malformed %s key %x", index, k)
+		}
+		copy(id[:], k[len(k)-len(id):])
+		p, err := placement(tx, id)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s points at a missing placement: %w", index, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

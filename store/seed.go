@@ -1,0 +1,73 @@
+package store
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+)
+
+// Seed is a whole programme to load into an empty data file: the sample programme, or data
+// brought over from elsewhere. Ids must be set; placements carry their status and history.
+type Seed struct {
+	Programme  exchange.Programme
+	Hosts      []exchange.Host
+	Visitors   []exchange.Visitor
+	Placements []exchange.Placement
+}
+
+// Load writes a seed into an empty data file in one transaction, checking every host,
+// visitor and placement as if each had been added by hand. It returns ErrNotEmpty, and
+// writes nothing, when the file already holds data; any broken rule also writes nothing.
+func (s *Store) Load(seed Seed) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if !isEmpty(tx) {
+			return ErrNotEmpty
+		}
+		if err := put(tx, bucketMeta, keyProgramme, toProgrammeRecord(seed.Programme)); err != nil {
+			return err
+		}
+		for _, h := range seed.Hosts {
+			h.Normalise()
+			if err := h.Validate(); err != nil {
+				return fmt.Errorf("host %s: %w", h.Name, err)
+			}
+			if err := putHost(tx, h); err != nil {
+				return err
+			}
+		}
+		for _, v := range seed.Visitors {
+			v.Normalise()
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("visitor %s: %w", v.Name, err)
+			}
+			if err := putVisitor(tx, v, nil); err != nil {
+				return err
+			}
+		}
+		for _, p := range seed.Placements {
+			h, err := host(tx, p.HostID)
+			if err != nil {
+				return err
+			}
+			v, err := visitor(tx, p.VisitorID)
+			if err != nil {
+				return err
+			}
+			if p.Status.HoldsPlace() {
+				b, err := booking(tx, p, h, v)
+				if err != nil {
+					return err
+				}
+				if err := b.Check(); err != nil {
+					return fmt.Errorf("placement of %s at %s: %w", v.Name, h.Name, err)
+				}
+			}
+			if err := putPlacement(tx, p, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
