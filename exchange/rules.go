@@ -45,7 +45,7 @@ func (b Booking) Check() error {
 	}
 	if n := p.WorkingDays(h); n < MinWorkingDays {
 		errs = append(errs, ruleErr("last", RuleMinWorkingDays,
-			"%s gives %d working %s at the host (Monday–Friday, host open, travel days %s not counted); at least %d are needed",
+			"%s gives %d working %s at the host, not counting weekends, closed days or travel days (%s); at least %d are needed",
 			p.Period(), n, plural(n, "day", "days"), p.Travel, MinWorkingDays))
 	}
 	for _, c := range h.Closed {
@@ -60,13 +60,18 @@ func (b Booking) Check() error {
 	if err := b.checkCapacity(); err != nil {
 		errs = append(errs, err)
 	}
+	busy := map[ID]bool{}
 	for _, o := range b.others() {
 		if o.VisitorID == v.ID && o.Period().Overlaps(p.Period()) {
+			busy[o.ID] = true
 			errs = append(errs, ruleErr("visitor", RuleVisitorBusy,
 				"%s is already booked %s (placement %s, %s)", v.Name, o.Period(), o.ID.String(), o.Status))
 		}
 	}
 	for _, o := range b.others() {
+		if busy[o.ID] {
+			continue // said already, more precisely
+		}
 		ov, ok := b.Visitors[o.VisitorID]
 		if o.VisitorID == v.ID {
 			ov, ok = v, true

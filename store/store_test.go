@@ -343,3 +343,31 @@ func TestLoadIsAllOrNothing(t *testing.T) {
 		t.Fatal("a refused load left data behind")
 	}
 }
+
+func TestABackupCanBeAskedOfTheRunningApp(t *testing.T) {
+	s := openTemp(t)
+	addHost(t, s, "Berlin Partner", 1)
+	l, err := s.ServeBackups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if fi, err := os.Stat(SocketPath(s.Path())); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("socket: %v %v", fi.Mode(), err)
+	}
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := RequestBackup(s.Path(), dst); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if hs, _ := c.Hosts(); len(hs) != 1 || hs[0].Name != "Berlin Partner" {
+		t.Fatalf("backup holds %+v", hs)
+	}
+	if err := RequestBackup(s.Path(), filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")); err == nil {
+		t.Fatal("a backup into a missing folder reported success")
+	}
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/xchangedesk/xchangedesk/assets"
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/store"
+	"github.com/xchangedesk/xchangedesk/ui"
+)
+
+// appID must match FyneApp.toml.
+const appID = "eu.clusterxchange.xchangedesk"
+
+// runApp opens the desktop app on the data file and returns when its window closes.
+func runApp(dbPath string) int {
+	a := app.NewWithID(appID)
+	a.SetIcon(assets.Icon())
+	s, err := store.Open(dbPath, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "xchange:", oneLine(err))
+		showStartupError(a, err)
+		return exitRefused
+	}
+	defer s.Close()
+	if l, err := s.ServeBackups(); err == nil {
+		defer l.Close()
+	} else {
+		fmt.Fprintln(os.Stderr, "xchange: backups from the command line are off while the app runs:", err)
+	}
+	d := ui.New(a, s, func() exchange.Date { return exchange.DateOf(time.Now()) })
+	d.Start()
+	d.Window().ShowAndRun()
+	return exitOK
+}
+
+// showStartupError tells someone who started the app from a desktop menu, with no terminal
+// to read, why it cannot open.
+func showStartupError(a fyne.App, err error) {
+	w := a.NewWindow(ui.Title)
+	msg := widget.NewLabel("Xchange Desk cannot open its data file.\n\n" + oneLine(err))
+	msg.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("Close", a.Quit)), nil, nil, msg))
+	w.Resize(fyne.NewSize(520, 220))
+	w.ShowAndRun()
+}

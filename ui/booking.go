@@ -1,0 +1,261 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/store"
+)
+
+// bookingDialog books a placement: pick host and visitor, pick dates, and see working days
+// and every broken rule next to its field as the choices change.
+type bookingDialog struct {
+	desk        *Desk
+	dlg         dialog.Dialog
+	host        *widget.SelectEntry
+	visitor     *widget.SelectEntry
+	first, last *widget.DateEntry
+	travel      *widget.Select
+	goals       *widget.Entry
+	summary     *widget.Label
+	errs        fieldErrors
+	other       *widget.Label
+	book        *widget.Button
+
+	hostIDs, visitorIDs map[string]exchange.ID
+	hostOpts, visOpts   []string
+}
+
+var travelOptions = []struct {
+	label string
+	value exchange.TravelDays
+}{
+	{"First and last day", exchange.TravelBoth},
+	{"Only the first day", exchange.TravelFirst},
+	{"Only the last day", exchange.TravelLast},
+	{"Neither: no travel days", exchange.TravelNone},
+}
+
+// openBooking shows the booking dialog, with the visitor chosen when v is not nil.
+func (d *Desk) openBooking(v *exchange.Visitor) *bookingDialog {
+	b := &bookingDialog{desk: d, errs: fieldErrors{}, hostIDs: map[string]exchange.ID{}, visitorIDs: map[string]exchange.ID{}}
+	for _, h := range d.snap.Hosts {
+		label := hostOption(h)
+		b.hostIDs[label] = h.ID
+		b.hostOpts = append(b.hostOpts, label)
+	}
+	for _, x := range d.snap.Visitors {
+		label := visitorOption(x)
+		b.visitorIDs[label] = x.ID
+		b.visOpts = append(b.visOpts, label)
+	}
+	b.host = searchSelect("Type to search hosts", b.hostOpts, b.check)
+	b.visitor = searchSelect("Type to search visitors", b.visOpts, b.check)
+	b.first, b.last = widget.NewDateEntry(), widget.NewDateEntry()
+	b.first.OnChanged = func(*time.Time) { b.check() }
+	b.last.OnChanged = func(*time.Time) { b.check() }
+	var labels []string
+	for _, t := range travelOptions {
+		labels = append(labels, t.label)
+	}
+	b.travel = widget.NewSelect(labels, nil)
+	b.travel.SetSelected(travelOptions[0].label)
+	b.goals = widget.NewMultiLineEntry()
+	b.goals.SetPlaceHolder("Goals and agenda (for the Commitment to Quality)")
+	b.goals.SetMinRowsVisible(3)
+	b.summary = widget.NewLabel("Pick a host, a visitor and the dates.")
+	b.summary.Wrapping = fyne.TextWrapWord
+	b.other = errorLine()
+	b.book = widget.NewButton("Book as draft", b.submit)
+	b.book.Importance = widget.HighImportance
+	b.book.Disable()
+	cancel := widget.NewButton("Close", func() { b.dlg.Hide() })
+
+	form := b.errs.grid(
+		row{"Host", b.host, "host"},
+		row{"Visitor", b.visitor, "visitor"},
+		row{"First day", b.first, "first"},
+		row{"Last day", b.last, "last"},
+		row{"Travel days", b.travel, "travel_days"},
+		row{"Goals", b.goals, ""},
+	)
+	content := container.NewBorder(nil, container.NewHBox(b.book, cancel), nil, nil,
+		container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), b.summary, b.other)))
+	b.dlg = dialog.NewCustomWithoutButtons("Book a placement", content, d.win)
+	b.dlg.Resize(fyne.NewSize(680, 620))
+	b.travel.OnChanged = func(string) { b.check() } // now that every field exists
+	if v != nil {
+		b.visitor.SetText(visitorOption(*v))
+	}
+	b.dlg.Show()
+	d.booking = b
+	return b
+}
+
+func hostOption(h exchange.Host) string {
+	return fmt.Sprintf("%s — %s, %s", h.Name, h.City, h.Country)
+}
+
+func visitorOption(v exchange.Visitor) string {
+	return fmt.Sprintf("%s — %s, %s", v.Name, v.Organisation, v.Country)
+}
+
+// searchSelect is a drop-down whose options narrow to what has been typed.
+func searchSelect(placeholder string, options []string, changed func()) *widget.SelectEntry {
+	e := widget.NewSelectEntry(options)
+	e.SetPlaceHolder(placeholder)
+	e.OnChanged = func(text string) {
+		shown := filterOptions(text, options)
+		if len(shown) == 0 {
+			shown = options
+		}
+		e.SetOptions(shown)
+		changed()
+	}
+	return e
+}
+
+// filterOptions returns the options that contain every word of text.
+func filterOptions(text string, options []string) []string {
+	terms := strings.Fields(strings.ToLower(text))
+	var out []string
+	for _, o := range options {
+		if o == text || matches(terms, strings.ToLower(o)) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// pick returns the id of the option text names: the option itself, or the only option that
+// matches what was typed.
+func pick(text string, options []string, ids map[string]exchange.ID) exchange.ID {
+	if id, ok := ids[text]; ok {
+		return id
+	}
+	if m := filterOptions(text, options); len(m) == 1 && strings.TrimSpace(text) != "" {
+		return ids[m[0]]
+	}
+	return exchange.ID{}
+}
+
+func strconvQuote(s string) string { return "“" + s + "”" }
+
+// request reads the form; ok is false while something is still missing.
+func (b *bookingDialog) request() (store.BookingRequest, bool) {
+	var r store.BookingRequest
+	r.HostID = pick(b.host.Text, b.hostOpts, b.hostIDs)
+	r.VisitorID = pick(b.visitor.Text, b.visOpts, b.visitorIDs)
+	if b.first.Date != nil {
+		r.First = exchange.DateOf(*b.first.Date)
+	}
+	if b.last.Date != nil {
+		r.Last = exchange.DateOf(*b.last.Date)
+	}
+	for _, t := range travelOptions {
+		if t.label == b.travel.Selected {
+			r.Travel = t.value
+		}
+	}
+	r.Goals = strings.TrimSpace(b.goals.Text)
+	return r, !r.HostID.IsZero() && !r.VisitorID.IsZero() && !r.First.IsZero() && !r.Last.IsZero()
+}
+
+// check runs every booking rule against the form without writing, and shows the result.
+func (b *bookingDialog) check() {
+	r, complete := b.request()
+	b.errs.clear()
+	setLine(b.other, nil)
+	b.book.Disable()
+	if b.host.Text != "" && r.HostID.IsZero() && len(filterOptions(b.host.Text, b.hostOpts)) == 0 {
+		setLine(b.errs["host"], []string{"no host matches " + strconvQuote(b.host.Text)})
+	}
+	if b.visitor.Text != "" && r.VisitorID.IsZero() && len(filterOptions(b.visitor.Text, b.visOpts)) == 0 {
+		setLine(b.errs["visitor"], []string{"no visitor matches " + strconvQuote(b.visitor.Text)})
+	}
+	if r.First.IsZero() || r.Last.IsZero() || r.HostID.IsZero() {
+		b.summary.SetText(b.partialSummary(r))
+		return
+	}
+	if !complete {
+		// Dates and host are known: working days can be shown already.
+		h := b.desk.hostByID(r.HostID)
+		p := exchange.Placement{First: r.First, Last: r.Last, Travel: r.Travel}
+		b.summary.SetText(stayText(p, h))
+		return
+	}
+	pv, err := b.desk.data.Check(r)
+	b.summary.SetText(pv.Visitor.Name + " (" + pv.Visitor.Organisation + ") at " + hostOption(pv.Host) + ".\n" + stayText(pv.Placement, pv.Host))
+	if err != nil {
+		setLine(b.other, b.errs.show(err))
+		return
+	}
+	b.book.Enable()
+}
+
+func (b *bookingDialog) partialSummary(r store.BookingRequest) string {
+	var missing, chosen []string
+	if r.HostID.IsZero() {
+		missing = append(missing, "a host")
+	} else {
+		chosen = append(chosen, "Host: "+hostOption(b.desk.hostByID(r.HostID))+".")
+	}
+	if r.VisitorID.IsZero() {
+		missing = append(missing, "a visitor")
+	} else {
+		chosen = append(chosen, "Visitor: "+visitorOption(b.desk.visitorByID(r.VisitorID))+".")
+	}
+	if r.First.IsZero() {
+		missing = append(missing, "the first day")
+	}
+	if r.Last.IsZero() {
+		missing = append(missing, "the last day")
+	}
+	return strings.Join(append(chosen, "Still to pick: "+strings.Join(missing, ", ")+"."), "\n")
+}
+
+// stayText says how long a stay is and how many working days it gives.
+func stayText(p exchange.Placement, h exchange.Host) string {
+	if p.Last.Before(p.First) {
+		return "The last day comes before the first day."
+	}
+	n := p.WorkingDays(h)
+	return fmt.Sprintf("%s %s – %s %s: %d calendar days, %d working %s at %s (Monday–Friday, outside closed periods, travel days not counted).",
+		p.First.Weekday().String()[:3], p.First.Time().Format("2 Jan"), p.Last.Weekday().String()[:3], p.Last.Time().Format("2 Jan 2006"),
+		p.Period().Days(), n, plural(n, "day", "days"), h.Name)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (b *bookingDialog) submit() {
+	r, ok := b.request()
+	if !ok {
+		b.check()
+		return
+	}
+	p, err := b.desk.data.Book(r)
+	if err != nil {
+		setLine(b.other, b.errs.show(err))
+		b.book.Disable()
+		return
+	}
+	b.dlg.Hide()
+	b.desk.booking = nil
+	b.desk.tabs.SelectIndex(0)
+	b.desk.placements.selected = p.ID
+	b.desk.say(fmt.Sprintf("Booked %s at %s, %s, as a draft. Request it from the host when ready.",
+		b.desk.visitorByID(r.VisitorID).Name, b.desk.hostByID(r.HostID).Name, dateRange(p.First, p.Last)))
+	b.desk.reload()
+}

@@ -1,0 +1,148 @@
+// Package ui is Xchange Desk's desktop interface, built with Fyne. It never imports
+// fyne.io/fyne/v2/app: cmd/xchange makes the app and hands it in, so tests drive every screen
+// headless with fyne.io/fyne/v2/test against a real data file.
+package ui
+
+import (
+	"fmt"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/store"
+)
+
+// Bookings is what the screens need from the data file; *store.Store provides it, and a
+// shared backend could later.
+type Bookings interface {
+	Snapshot() (store.Snapshot, error)
+	IsEmpty() (bool, error)
+	Load(store.Seed) error
+	AddHost(exchange.Host) (exchange.Host, error)
+	UpdateHost(exchange.Host) (exchange.Host, error)
+	AddVisitor(exchange.Visitor) (exchange.Visitor, error)
+	UpdateVisitor(exchange.Visitor) (exchange.Visitor, error)
+	Check(store.BookingRequest) (store.Preview, error)
+	Book(store.BookingRequest) (exchange.Placement, error)
+	Act(exchange.ID, exchange.Action, string) (exchange.Placement, error)
+}
+
+// Title is the main window's title.
+const Title = "Xchange Desk"
+
+// Desk is the main window and its screens.
+type Desk struct {
+	app    fyne.App
+	win    fyne.Window
+	data   Bookings
+	today  func() exchange.Date
+	status *widget.Label // the status bar: what just happened, or what went wrong
+
+	placements *placementsScreen
+	hosts      *hostsScreen
+	visitors   *visitorsScreen
+	tabs       *container.AppTabs
+	snap       store.Snapshot
+
+	booking *bookingDialog // the open booking dialog, if any
+
+	loading sync.WaitGroup
+}
+
+// New builds the main window on app over data. Call Start to show it.
+func New(a fyne.App, data Bookings, today func() exchange.Date) *Desk {
+	d := &Desk{app: a, data: data, today: today, win: a.NewWindow(Title), status: widget.NewLabel("")}
+	d.status.Truncation = fyne.TextTruncateEllipsis
+	d.placements = newPlacementsScreen(d)
+	d.hosts = newHostsScreen(d)
+	d.visitors = newVisitorsScreen(d)
+	d.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Placements", theme.CalendarIcon(), d.placements.content),
+		container.NewTabItemWithIcon("Hosts", theme.HomeIcon(), d.hosts.content),
+		container.NewTabItemWithIcon("Visitors", theme.AccountIcon(), d.visitors.content),
+	)
+	d.tabs.SetTabLocation(container.TabLocationLeading)
+	d.win.Resize(fyne.NewSize(1180, 760))
+	return d
+}
+
+// Window is the main window.
+func (d *Desk) Window() fyne.Window { return d.win }
+
+// Start shows the welcome screen on an empty data file and the main screens otherwise.
+func (d *Desk) Start() {
+	empty, err := d.data.IsEmpty()
+	if err != nil {
+		d.showMain()
+		d.fail(err)
+		return
+	}
+	if empty {
+		d.win.SetContent(d.welcome())
+		return
+	}
+	d.showMain()
+}
+
+func (d *Desk) showMain() {
+	d.win.SetContent(container.NewBorder(nil, container.NewPadded(d.status), nil, nil, d.tabs))
+	d.reload()
+}
+
+// reload reads the data file off the UI goroutine and applies it to every screen. It is the
+// one place that starts a goroutine.
+func (d *Desk) reload() {
+	d.loading.Add(1)
+	go func() {
+		defer d.loading.Done()
+		snap, err := d.data.Snapshot()
+		fyne.Do(func() {
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			d.apply(snap)
+		})
+	}()
+}
+
+// wait blocks until every reload started so far has been applied (for tests).
+func (d *Desk) wait() { d.loading.Wait() }
+
+func (d *Desk) apply(snap store.Snapshot) {
+	if d.status.Text == "" {
+		d.say(fmt.Sprintf("%d placements, %d hosts, %d visitors.", len(snap.Placements), len(snap.Hosts), len(snap.Visitors)))
+	}
+	d.snap = snap
+	d.hosts.apply(snap)
+	d.visitors.apply(snap)
+	d.placements.apply(snap)
+}
+
+// say puts a short message in the status bar.
+func (d *Desk) say(msg string) { d.status.SetText(msg) }
+
+// fail shows an error in the status bar, in the users' words.
+func (d *Desk) fail(err error) { d.status.SetText("⚠ " + message(err)) }
+
+func (d *Desk) hostByID(id exchange.ID) exchange.Host {
+	for _, h := range d.snap.Hosts {
+		if h.ID == id {
+			return h
+		}
+	}
+	return exchange.Host{}
+}
+
+func (d *Desk) visitorByID(id exchange.ID) exchange.Visitor {
+	for _, v := range d.snap.Visitors {
+		if v.ID == id {
+			return v
+		}
+	}
+	return exchange.Visitor{}
+}

@@ -1,0 +1,231 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/store"
+)
+
+// hostsScreen lists hosts and edits the selected one, closed periods included.
+type hostsScreen struct {
+	desk    *Desk
+	content fyne.CanvasObject
+	pane    *listPane[exchange.Host]
+
+	editing exchange.Host // the host in the form; a zero ID means a new host
+	heading *widget.Label
+	name, country, city, address, contact, email, capacity, partnership, topics *widget.Entry
+	kind        *widget.Select
+	countryName *widget.Label
+	closed      []exchange.ClosedPeriod
+	closedBox   *fyne.Container
+	closedFrom  *widget.DateEntry
+	closedTo    *widget.DateEntry
+	closedWhy   *widget.Entry
+	errs        fieldErrors
+	formErr     *widget.Label
+	save        *widget.Button
+}
+
+func newHostsScreen(d *Desk) *hostsScreen {
+	s := &hostsScreen{desk: d, errs: fieldErrors{}}
+	add := widget.NewButtonWithIcon("Add host", theme.ContentAddIcon(), func() { s.edit(exchange.Host{Capacity: exchange.DefaultCapacity, Kind: exchange.ClusterOrganisation}) })
+	s.pane = newListPane("Search name, city, country, contact, topic…", add,
+		func(h exchange.Host) exchange.ID { return h.ID },
+		func(h exchange.Host) (string, string) {
+			return h.Name, fmt.Sprintf("%s, %s · %s · %d at a time · %s", h.City, exchange.CountryName(h.Country), h.Kind.Label(), h.Capacity, h.Contact)
+		},
+		func(h exchange.Host) string {
+			return strings.Join([]string{h.Name, h.City, h.Country, exchange.CountryName(h.Country), h.Kind.Label(), h.Contact,
+				h.Email, h.Partnership, strings.Join(h.Topics, " "), h.Address}, " ")
+		},
+		s.edit)
+
+	s.heading = widget.NewLabelWithStyle("New host", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.heading.SizeName = theme.SizeNameSubHeadingText
+	entry := func(placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		return e
+	}
+	s.name = entry("Organisation name")
+	s.kind = widget.NewSelect(kindLabels(), nil)
+	s.country = entry("ISO code, e.g. DE")
+	s.countryName = widget.NewLabel("")
+	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)) }
+	s.city = entry("City")
+	s.address = entry("Street, postcode, city")
+	s.contact = entry("The person who confirms availability")
+	s.email = entry("contact@example.org")
+	s.capacity = entry("1")
+	s.partnership = entry("e.g. STARS")
+	s.topics = entry("rail; health; photonics")
+	s.closedBox = container.NewVBox()
+	s.closedFrom, s.closedTo = widget.NewDateEntry(), widget.NewDateEntry()
+	s.closedWhy = entry("Reason, e.g. summer closure")
+	addClosed := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), s.addClosed)
+	s.formErr = errorLine()
+	s.save = widget.NewButtonWithIcon("Save host", theme.DocumentSaveIcon(), s.saveHost)
+	s.save.Importance = widget.HighImportance
+	revert := widget.NewButton("Revert", func() { s.edit(s.editing) })
+
+	form := s.errs.grid(
+		row{"Name", s.name, "name"},
+		row{"Kind", s.kind, "kind"},
+		row{"Country", container.NewBorder(nil, nil, nil, s.countryName, s.country), "country"},
+		row{"City", s.city, "city"},
+		row{"Address", s.address, "address"},
+		row{"Contact person", s.contact, "contact"},
+		row{"Contact e-mail", s.email, "email"},
+		row{"Visitors at a time", s.capacity, "capacity"},
+		row{"Partnership", s.partnership, ""},
+		row{"Topics", s.topics, ""},
+		row{"Closed", s.closedBox, ""},
+		row{"Add closed period", container.NewBorder(nil, nil, nil, addClosed,
+			container.NewGridWithColumns(3, s.closedFrom, s.closedTo, s.closedWhy)), "closed"},
+	)
+	right := container.NewBorder(s.heading, container.NewVBox(s.formErr, container.NewHBox(s.save, revert)), nil, nil,
+		container.NewVScroll(form))
+	split := container.NewHSplit(s.pane.content, container.NewPadded(right))
+	split.Offset = 0.4
+	s.content = split
+	s.edit(exchange.Host{Capacity: exchange.DefaultCapacity, Kind: exchange.ClusterOrganisation})
+	return s
+}
+
+func kindLabels() []string {
+	out := make([]string, len(exchange.Kinds))
+	for i, k := range exchange.Kinds {
+		out[i] = k.Label
+	}
+	return out
+}
+
+func (s *hostsScreen) apply(snap store.Snapshot) {
+	s.pane.setItems(snap.Hosts)
+}
+
+// edit puts h into the form.
+func (s *hostsScreen) edit(h exchange.Host) {
+	s.editing = h
+	if h.ID.IsZero() {
+		s.heading.SetText("New host")
+		s.pane.list.UnselectAll()
+	} else {
+		s.heading.SetText(h.Name)
+	}
+	s.name.SetText(h.Name)
+	s.kind.SetSelected(h.Kind.Label())
+	s.country.SetText(h.Country)
+	s.city.SetText(h.City)
+	s.address.SetText(h.Address)
+	s.contact.SetText(h.Contact)
+	s.email.SetText(h.Email)
+	s.capacity.SetText(strconv.Itoa(h.Capacity))
+	s.partnership.SetText(h.Partnership)
+	s.topics.SetText(strings.Join(h.Topics, "; "))
+	s.closed = append([]exchange.ClosedPeriod(nil), h.Closed...)
+	s.showClosed()
+	s.closedFrom.SetDate(nil)
+	s.closedTo.SetDate(nil)
+	s.closedWhy.SetText("")
+	s.errs.clear()
+	setLine(s.formErr, nil)
+}
+
+func (s *hostsScreen) showClosed() {
+	s.closedBox.RemoveAll()
+	if len(s.closed) == 0 {
+		s.closedBox.Add(widget.NewLabel("Open all year"))
+	}
+	for i, c := range s.closed {
+		text := dateRange(c.From, c.To)
+		if c.Reason != "" {
+			text += " — " + c.Reason
+		}
+		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+			s.closed = append(s.closed[:i:i], s.closed[i+1:]...)
+			s.showClosed()
+			s.desk.say("Closed period removed from the form; Save to keep the change, Revert to undo it.")
+		})
+		s.closedBox.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(text)))
+	}
+}
+
+func (s *hostsScreen) addClosed() {
+	if s.closedFrom.Date == nil || s.closedTo.Date == nil {
+		s.errs.show(&exchange.RuleError{Field: "closed", Rule: exchange.RuleRequired, Reason: "pick the first and the last closed day"})
+		return
+	}
+	c := exchange.ClosedPeriod{Period: exchange.Period{From: exchange.DateOf(*s.closedFrom.Date), To: exchange.DateOf(*s.closedTo.Date)},
+		Reason: strings.TrimSpace(s.closedWhy.Text)}
+	if c.To.Before(c.From) {
+		s.errs.show(&exchange.RuleError{Field: "closed", Rule: exchange.RuleDateOrder, Reason: "the closed period ends before it starts"})
+		return
+	}
+	s.closed = append(s.closed, c)
+	s.showClosed()
+	s.closedFrom.SetDate(nil)
+	s.closedTo.SetDate(nil)
+	s.closedWhy.SetText("")
+	s.errs.clear()
+}
+
+// host reads the form.
+func (s *hostsScreen) host() (exchange.Host, error) {
+	h := s.editing
+	h.Name, h.Country, h.City, h.Address = s.name.Text, s.country.Text, s.city.Text, s.address.Text
+	h.Contact, h.Email, h.Partnership = s.contact.Text, s.email.Text, s.partnership.Text
+	h.Kind = kindFromLabel(s.kind.Selected)
+	h.Topics = nil
+	for _, t := range strings.Split(s.topics.Text, ";") {
+		if t = strings.TrimSpace(t); t != "" {
+			h.Topics = append(h.Topics, t)
+		}
+	}
+	h.Closed = s.closed
+	n, err := strconv.Atoi(strings.TrimSpace(s.capacity.Text))
+	if err != nil {
+		return h, &exchange.RuleError{Field: "capacity", Rule: exchange.RuleFormat, Reason: "write a whole number of visitors, e.g. 2"}
+	}
+	h.Capacity = n
+	return h, nil
+}
+
+func kindFromLabel(label string) exchange.Kind {
+	for _, k := range exchange.Kinds {
+		if k.Label == label {
+			return k.Kind
+		}
+	}
+	return ""
+}
+
+func (s *hostsScreen) saveHost() {
+	h, err := s.host()
+	if err == nil {
+		if h.ID.IsZero() {
+			h, err = s.desk.data.AddHost(h)
+		} else {
+			h, err = s.desk.data.UpdateHost(h)
+		}
+	}
+	if err != nil {
+		setLine(s.formErr, s.errs.show(err))
+		s.desk.say("The host was not saved: " + message(err))
+		return
+	}
+	s.edit(h)
+	s.pane.selected = h.ID
+	s.desk.say(fmt.Sprintf("Saved %s at %s.", h.Name, time.Now().Format("15:04")))
+	s.desk.reload()
+}

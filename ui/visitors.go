@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/store"
+)
+
+// visitorsScreen lists visitors and edits the selected one.
+type visitorsScreen struct {
+	desk    *Desk
+	content fyne.CanvasObject
+	pane    *listPane[exchange.Visitor]
+
+	editing                                               exchange.Visitor
+	heading                                               *widget.Label
+	name, email, organisation, country, city, partnership *widget.Entry
+	kind                                                  *widget.Select
+	countryName                                           *widget.Label
+	visits                                                *widget.Label
+	book                                                  *widget.Button
+	errs                                                  fieldErrors
+	formErr                                               *widget.Label
+	placements                                            []exchange.Placement
+}
+
+func newVisitorsScreen(d *Desk) *visitorsScreen {
+	s := &visitorsScreen{desk: d, errs: fieldErrors{}}
+	add := widget.NewButtonWithIcon("Add visitor", theme.ContentAddIcon(), func() { s.edit(exchange.Visitor{Kind: exchange.SME}) })
+	s.pane = newListPane("Search name, organisation, city, country…", add,
+		func(v exchange.Visitor) exchange.ID { return v.ID },
+		func(v exchange.Visitor) (string, string) {
+			return v.Name, fmt.Sprintf("%s · %s, %s · %s", v.Organisation, v.City, exchange.CountryName(v.Country), v.Email)
+		},
+		func(v exchange.Visitor) string {
+			return strings.Join([]string{v.Name, v.Organisation, v.City, v.Country, exchange.CountryName(v.Country), v.Email, v.Partnership}, " ")
+		},
+		s.edit)
+	s.heading = widget.NewLabelWithStyle("New visitor", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.heading.SizeName = theme.SizeNameSubHeadingText
+	entry := func(placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		return e
+	}
+	s.name = entry("Full name")
+	s.email = entry("name@company.example")
+	s.organisation = entry("The SME or organisation they come from")
+	s.kind = widget.NewSelect(kindLabels(), nil)
+	s.country = entry("ISO code, e.g. PT")
+	s.countryName = widget.NewLabel("")
+	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)) }
+	s.city = entry("City")
+	s.partnership = entry("e.g. BSR Stars/StarDust")
+	s.visits = widget.NewLabel("")
+	s.visits.Wrapping = fyne.TextWrapWord
+	s.book = widget.NewButtonWithIcon("Book a placement for this visitor…", theme.CalendarIcon(), func() {
+		v := s.editing
+		d.openBooking(&v)
+	})
+	s.formErr = errorLine()
+	save := widget.NewButtonWithIcon("Save visitor", theme.DocumentSaveIcon(), s.saveVisitor)
+	save.Importance = widget.HighImportance
+	revert := widget.NewButton("Revert", func() { s.edit(s.editing) })
+	form := s.errs.grid(
+		row{"Name", s.name, "name"},
+		row{"E-mail", s.email, "email"},
+		row{"Organisation", s.organisation, "organisation"},
+		row{"Kind", s.kind, "kind"},
+		row{"Country", container.NewBorder(nil, nil, nil, s.countryName, s.country), "country"},
+		row{"City", s.city, "city"},
+		row{"Partnership", s.partnership, ""},
+		row{"Placements", container.NewVBox(s.visits, container.NewHBox(s.book)), ""},
+	)
+	right := container.NewBorder(s.heading, container.NewVBox(s.formErr, container.NewHBox(save, revert)), nil, nil,
+		container.NewVScroll(form))
+	split := container.NewHSplit(s.pane.content, container.NewPadded(right))
+	split.Offset = 0.4
+	s.content = split
+	s.edit(exchange.Visitor{Kind: exchange.SME})
+	return s
+}
+
+func (s *visitorsScreen) apply(snap store.Snapshot) {
+	s.placements = snap.Placements
+	s.pane.setItems(snap.Visitors)
+	s.showVisits()
+}
+
+func (s *visitorsScreen) edit(v exchange.Visitor) {
+	s.editing = v
+	if v.ID.IsZero() {
+		s.heading.SetText("New visitor")
+		s.pane.list.UnselectAll()
+	} else {
+		s.heading.SetText(v.Name)
+	}
+	s.name.SetText(v.Name)
+	s.email.SetText(v.Email)
+	s.organisation.SetText(v.Organisation)
+	s.kind.SetSelected(v.Kind.Label())
+	s.country.SetText(v.Country)
+	s.city.SetText(v.City)
+	s.partnership.SetText(v.Partnership)
+	s.errs.clear()
+	setLine(s.formErr, nil)
+	s.showVisits()
+}
+
+// showVisits lists the visitor's placements under the form.
+func (s *visitorsScreen) showVisits() {
+	if s.editing.ID.IsZero() {
+		s.visits.SetText("Save the visitor first, then book a placement.")
+		s.book.Disable()
+		return
+	}
+	s.book.Enable()
+	var lines []string
+	for _, p := range s.placements {
+		if p.VisitorID == s.editing.ID {
+			lines = append(lines, fmt.Sprintf("%s at %s — %s", dateRange(p.First, p.Last), s.desk.hostByID(p.HostID).Name, p.Status))
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{"None yet."}
+	}
+	s.visits.SetText(strings.Join(lines, "\n"))
+}
+
+func (s *visitorsScreen) saveVisitor() {
+	v := s.editing
+	v.Name, v.Email, v.Organisation = s.name.Text, s.email.Text, s.organisation.Text
+	v.Kind = kindFromLabel(s.kind.Selected)
+	v.Country, v.City, v.Partnership = s.country.Text, s.city.Text, s.partnership.Text
+	var err error
+	if v.ID.IsZero() {
+		v, err = s.desk.data.AddVisitor(v)
+	} else {
+		v, err = s.desk.data.UpdateVisitor(v)
+	}
+	if err != nil {
+		setLine(s.formErr, s.errs.show(err))
+		s.desk.say("The visitor was not saved: " + message(err))
+		return
+	}
+	s.edit(v)
+	s.pane.selected = v.ID
+	s.desk.say("Saved " + v.Name + ".")
+	s.desk.reload()
+}
