@@ -21,19 +21,19 @@ type hostsScreen struct {
 	content fyne.CanvasObject
 	pane    *listPane[exchange.Host]
 
-	editing exchange.Host // the host in the form; a zero ID means a new host
-	heading *widget.Label
+	editing                                                                     exchange.Host // the host in the form; a zero ID means a new host
+	heading                                                                     *widget.Label
 	name, country, city, address, contact, email, capacity, partnership, topics *widget.Entry
-	kind        *widget.Select
-	countryName *widget.Label
-	closed      []exchange.ClosedPeriod
-	closedBox   *fyne.Container
-	closedFrom  *widget.DateEntry
-	closedTo    *widget.DateEntry
-	closedWhy   *widget.Entry
-	errs        fieldErrors
-	formErr     *widget.Label
-	save        *widget.Button
+	kind                                                                        *widget.Select
+	countryName                                                                 *widget.Label
+	closed                                                                      []exchange.ClosedPeriod
+	closedBox                                                                   *fyne.Container
+	closedFrom                                                                  *widget.DateEntry
+	closedTo                                                                    *widget.DateEntry
+	closedWhy                                                                   *widget.Entry
+	errs                                                                        fieldErrors
+	formErr                                                                     *widget.Label
+	save                                                                        *widget.Button
 }
 
 func newHostsScreen(d *Desk) *hostsScreen {
