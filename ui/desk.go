@@ -5,7 +5,6 @@ package ui
 
 import (
 	"fmt"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -50,12 +49,14 @@ type Desk struct {
 
 	booking *bookingDialog // the open booking dialog, if any
 
-	loading sync.WaitGroup
+	// background runs slow work off the UI goroutine; tests make it synchronous.
+	background func(func())
 }
 
 // New builds the main window on app over data. Call Start to show it.
 func New(a fyne.App, data Bookings, today func() exchange.Date) *Desk {
-	d := &Desk{app: a, data: data, today: today, win: a.NewWindow(Title), status: widget.NewLabel("")}
+	d := &Desk{app: a, data: data, today: today, win: a.NewWindow(Title), status: widget.NewLabel(""),
+		background: func(f func()) { go f() }}
 	d.status.Truncation = fyne.TextTruncateEllipsis
 	d.placements = newPlacementsScreen(d)
 	d.hosts = newHostsScreen(d)
@@ -96,9 +97,7 @@ func (d *Desk) showMain() {
 // reload reads the data file off the UI goroutine and applies it to every screen. It is the
 // one place that starts a goroutine.
 func (d *Desk) reload() {
-	d.loading.Add(1)
-	go func() {
-		defer d.loading.Done()
+	d.background(func() {
 		snap, err := d.data.Snapshot()
 		fyne.Do(func() {
 			if err != nil {
@@ -107,11 +106,8 @@ func (d *Desk) reload() {
 			}
 			d.apply(snap)
 		})
-	}()
+	})
 }
-
-// wait blocks until every reload started so far has been applied (for tests).
-func (d *Desk) wait() { d.loading.Wait() }
 
 func (d *Desk) apply(snap store.Snapshot) {
 	if d.status.Text == "" {

@@ -1,0 +1,326 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/sample"
+	"github.com/xchangedesk/xchangedesk/store"
+)
+
+func TestMain(m *testing.M) {
+	os.Setenv("LANG", "en_GB.UTF-8")
+	os.Exit(m.Run())
+}
+
+var today = exchange.MustDate("2026-11-22")
+
+// newDesk opens a real data file and the main window on a headless test app.
+func newDesk(t *testing.T, seed bool) (*Desk, *store.Store) {
+	t.Helper()
+	a := test.NewApp()
+	t.Cleanup(a.Quit)
+	s, err := store.Open(filepath.Join(t.TempDir(), "x.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return today.Time().Add(9 * time.Hour) }
+	t.Cleanup(func() { s.Close() })
+	if seed {
+		if err := s.Load(store.Seed(sample.Programme(today))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := New(a, s, func() exchange.Date { return today })
+	d.background = func(f func()) { f() } // the test driver runs fyne.Do at once
+	d.Start()
+	d.win.Show()
+	return d, s
+}
+
+// button finds a visible button by its text anywhere in the window, dialogs included.
+func button(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	objs := append([]fyne.CanvasObject{w.Content()}, w.Canvas().Overlays().List()...)
+	for _, o := range objs {
+		walk(t, o, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() && found == nil {
+				found = b
+			}
+		})
+	}
+	if found == nil {
+		t.Fatalf("no button %q on screen", text)
+	}
+	return found
+}
+
+func walk(t *testing.T, o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(t, c, fn)
+		}
+	case fyne.Widget:
+		r := test.TempWidgetRenderer(t, x)
+		for _, c := range r.Objects() {
+			walk(t, c, fn)
+		}
+	}
+}
+
+func TestTheWelcomeScreenLoadsTheSampleProgramme(t *testing.T) {
+	d, s := newDesk(t, false)
+	test.Tap(button(t, d.win, "Load the sample programme"))
+	snap, _ := s.Snapshot()
+	if len(snap.Placements) < 30 {
+		t.Fatalf("%d placements after loading the sample", len(snap.Placements))
+	}
+	if got := d.placements.count.Text; got != "32 of 32" {
+		t.Fatalf("placements list says %q", got)
+	}
+}
+
+func TestStartingEmptyOpensTheHosts(t *testing.T) {
+	d, s := newDesk(t, false)
+	test.Tap(button(t, d.win, "Start empty"))
+	if d.tabs.SelectedIndex() != 1 {
+		t.Fatalf("tab %d selected, want Hosts", d.tabs.SelectedIndex())
+	}
+	if empty, _ := s.IsEmpty(); !empty {
+		t.Fatal("starting empty wrote data")
+	}
+}
+
+func fillHost(h *hostsScreen, name, country, email, capacity string) {
+	for _, e := range []*widget.Entry{h.name, h.country, h.city, h.contact, h.email, h.capacity} {
+		e.SetText("")
+	}
+	test.Type(h.name, name)
+	h.kind.SetSelected("Cluster organisation")
+	test.Type(h.country, country)
+	test.Type(h.city, "Bilbao")
+	test.Type(h.contact, "Ane Etxeberria")
+	test.Type(h.email, email)
+	test.Type(h.capacity, capacity)
+}
+
+func TestAddingAHostThroughTheForm(t *testing.T) {
+	tests := []struct {
+		name, country, email, capacity string
+		field                          string // the field whose error shows; "" means saved
+	}{
+		{"Mafex", "es", "ane@mafex.example.es", "2", ""},
+		{"Mafex", "ES", "ane at mafex", "2", "email"},
+		{"", "ES", "ane@mafex.example.es", "2", "name"},
+		{"Mafex", "Spain", "ane@mafex.example.es", "2", "country"},
+		{"Mafex", "ES", "ane@mafex.example.es", "two", "capacity"},
+		{"Mafex", "ES", "ane@mafex.example.es", "0", "capacity"},
+	}
+	for _, tt := range tests {
+		name := "a host is saved"
+		if tt.field != "" {
+			name = "a bad " + tt.field + " is refused next to the field"
+		}
+		t.Run(name+" ("+tt.country+", "+tt.capacity+")", func(t *testing.T) {
+			d, s := newDesk(t, false)
+			test.Tap(button(t, d.win, "Start empty"))
+					fillHost(d.hosts, tt.name, tt.country, tt.email, tt.capacity)
+			test.Tap(button(t, d.win, "Save host"))
+					hosts, _ := s.Hosts()
+			if tt.field == "" {
+				if len(hosts) != 1 || hosts[0].Country != "ES" || hosts[0].Capacity != 2 {
+					t.Fatalf("stored %+v; form says %q", hosts, d.hosts.formErr.Text)
+				}
+				if d.hosts.pane.count.Text != "1 of 1" {
+					t.Fatalf("host list says %q", d.hosts.pane.count.Text)
+				}
+				return
+			}
+			if len(hosts) != 0 {
+				t.Fatalf("a refused host was stored: %+v", hosts)
+			}
+			if d.hosts.errs.text(tt.field) == "" {
+				t.Fatalf("no error under %s; errors: %v", tt.field, d.hosts.errs)
+			}
+		})
+	}
+}
+
+func TestAClosedPeriodIsAddedToAHost(t *testing.T) {
+	d, s := newDesk(t, true)
+	d.tabs.SelectIndex(1)
+	d.hosts.pane.list.Select(0)
+	first := d.hosts.editing
+	from, to := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 5, 3, 0, 0, 0, 0, time.UTC)
+	d.hosts.closedFrom.SetDate(&from)
+	d.hosts.closedTo.SetDate(&to)
+	test.Type(d.hosts.closedWhy, "May Day bridge")
+	test.Tap(button(t, d.win, "Add"))
+	test.Tap(button(t, d.win, "Save host"))
+	h, _ := s.Host(first.ID)
+	if len(h.Closed) != len(first.Closed)+1 || h.Closed[len(h.Closed)-1].Reason != "May Day bridge" {
+		t.Fatalf("closed periods %+v", h.Closed)
+	}
+}
+
+func TestSearchNarrowsEveryList(t *testing.T) {
+	d, _ := newDesk(t, true)
+	test.Type(d.placements.search, "lyonbiopole")
+	if got := len(d.placements.shown); got != 3 {
+		t.Fatalf("%d placements at Lyonbiopole shown", got)
+	}
+	d.placements.status.SetSelected("Draft")
+	if got := len(d.placements.shown); got != 1 {
+		t.Fatalf("%d draft placements at Lyonbiopole shown", got)
+	}
+	test.Type(d.hosts.pane.search, "berlin")
+	if got := len(d.hosts.pane.shown); got != 2 {
+		t.Fatalf("%d hosts in Berlin", got)
+	}
+	test.Type(d.visitors.pane.search, "portugal")
+	if got := len(d.visitors.pane.shown); got != 2 {
+		t.Fatalf("%d visitors from Portugal", got)
+	}
+}
+
+func date(s string) *time.Time {
+	t := exchange.MustDate(s).Time()
+	return &t
+}
+
+func TestTheBookingDialogChecksEveryRuleAsTheChoicesChange(t *testing.T) {
+	d, s := newDesk(t, true)
+	// Every sample organisation has visited already; a new one may.
+	if _, err := s.AddVisitor(exchange.Visitor{Name: "Oona Laine", Email: "oona@laine.example.fi",
+		Organisation: "Laine Robotics Oy", Country: "FI", City: "Oulu"}); err != nil {
+		t.Fatal(err)
+	}
+	d.reload()
+	before, _ := s.Snapshot()
+	test.Tap(button(t, d.win, "Book placement…"))
+	b := d.booking
+	if b == nil {
+		t.Fatal("no booking dialog")
+	}
+	test.Type(b.host, "Rail.S")
+	test.Type(b.visitor, "Laine")
+	if !strings.Contains(b.summary.Text, "Still to pick: the first day, the last day") {
+		t.Fatalf("summary %q", b.summary.Text)
+	}
+	// Rail.S has capacity 1 and Eva Lindqvist there in January.
+	taken, _ := s.Placements(store.Filter{HostID: d.booking.desk.hostByID(pick("Rail.S", b.hostOpts, b.hostIDs)).ID, Status: exchange.Requested})
+	b.first.SetDate(date("2027-03-01"))
+	b.last.SetDate(date("2027-03-03"))
+	if got := b.errs.text("last"); !strings.Contains(got, "1 working day") {
+		t.Fatalf("too short: error under last is %q", got)
+	}
+	if !b.book.Disabled() {
+		t.Fatal("Book is enabled with a broken rule")
+	}
+	b.travel.SetSelected("Neither: no travel days")
+	if got := b.errs.text("last"); got != "" || !strings.Contains(b.summary.Text, "3 working days") {
+		t.Fatalf("without travel days: error %q, summary %q", got, b.summary.Text)
+	}
+	b.first.SetDate(date(taken[0].First.String()))
+	b.last.SetDate(date(taken[0].Last.String()))
+	if got := b.errs.text("host"); !strings.Contains(got, "is full") {
+		t.Fatalf("full host: error under host is %q (%s)", got, b.summary.Text)
+	}
+	b.first.SetDate(date("2027-03-01"))
+	b.last.SetDate(date("2027-04-01"))
+	if got := b.errs.text("last"); !strings.Contains(got, "at most one month") {
+		t.Fatalf("too long: error under last is %q", got)
+	}
+	after, _ := s.Snapshot()
+	if len(after.Placements) != len(before.Placements) {
+		t.Fatal("checking wrote a placement")
+	}
+	b.last.SetDate(date("2027-03-12"))
+	if b.book.Disabled() {
+		t.Fatalf("Book stays disabled: %q %v", b.other.Text, b.errs)
+	}
+	test.Tap(b.book)
+	after, _ = s.Snapshot()
+	if len(after.Placements) != len(before.Placements)+1 {
+		t.Fatal("booking wrote nothing")
+	}
+	p, _ := s.Placement(d.placements.selected)
+	if p.Status != exchange.Draft || p.First.String() != "2027-03-01" || p.Travel != exchange.TravelNone {
+		t.Fatalf("booked %+v", p)
+	}
+	if !strings.Contains(d.status.Text, "Booked") {
+		t.Fatalf("status bar says %q", d.status.Text)
+	}
+}
+
+func TestStatusActionsMoveAPlacementAndCancellingAsksFirst(t *testing.T) {
+	d, s := newDesk(t, true)
+	drafts, _ := s.Placements(store.Filter{Status: exchange.Draft})
+	id := drafts[0].ID
+	d.placements.show(id)
+	test.Tap(button(t, d.win, "Request from host"))
+	if p, _ := s.Placement(id); p.Status != exchange.Requested {
+		t.Fatalf("status %s after request", p.Status)
+	}
+	test.Tap(button(t, d.win, "Cancel placement…"))
+	// The confirmation is up: nothing has changed yet.
+	if p, _ := s.Placement(id); p.Status != exchange.Requested {
+		t.Fatalf("cancelled before confirming: %s", p.Status)
+	}
+	test.Tap(button(t, d.win, "Keep it"))
+	if p, _ := s.Placement(id); p.Status != exchange.Requested {
+		t.Fatalf("Keep it cancelled the placement")
+	}
+	test.Tap(button(t, d.win, "Cancel placement…"))
+	var reason *widget.Entry
+	walk(t, d.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "Why? (kept in the history)" {
+			reason = e
+		}
+	})
+	test.Type(reason, "visitor changed jobs")
+	test.Tap(button(t, d.win, "Cancel placement"))
+	p, _ := s.Placement(id)
+	if p.Status != exchange.Cancelled || p.History[len(p.History)-1].Detail != "visitor changed jobs" {
+		t.Fatalf("after cancelling: %s, %+v", p.Status, p.History[len(p.History)-1])
+	}
+	if !strings.Contains(d.placements.history.Text, "cancelled by") {
+		t.Fatalf("history shows %q", d.placements.history.Text)
+	}
+}
+
+func TestAddingAVisitorThroughTheForm(t *testing.T) {
+	d, s := newDesk(t, true)
+	d.tabs.SelectIndex(2)
+	test.Tap(button(t, d.win, "Add visitor"))
+	v := d.visitors
+	test.Type(v.name, "Oona Laine")
+	test.Type(v.email, "oona@laine-robotics.example.fi")
+	test.Type(v.organisation, "Laine Robotics Oy")
+	test.Type(v.country, "XX")
+	test.Type(v.city, "Oulu")
+	test.Tap(button(t, d.win, "Save visitor"))
+	if v.errs.text("country") == "" {
+		t.Fatal("an unknown country was not refused next to the field")
+	}
+	v.country.SetText("FI")
+	test.Tap(button(t, d.win, "Save visitor"))
+	vs, _ := s.Visitors()
+	if last := vs[len(vs)-1]; last.Name != "Oona Laine" || last.Country != "FI" {
+		t.Fatalf("stored %+v", last)
+	}
+	if !strings.Contains(v.visits.Text, "None yet") {
+		t.Fatalf("visits: %q", v.visits.Text)
+	}
+}
