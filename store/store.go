@@ -101,6 +101,19 @@ func Open(path string, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, Now: time.Now, Actor: currentUser()}
+	// Only write when there is something to migrate: every bbolt commit rewrites a meta page,
+	// and opening a file to read it should leave it byte for byte as it was.
+	var current bool
+	_ = db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			v := meta.Get(keySchema)
+			current = len(v) == 8 && binary.BigEndian.Uint64(v) == SchemaVersion
+		}
+		return nil
+	})
+	if current {
+		return s, nil
+	}
 	if err := db.Update(migrate); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)

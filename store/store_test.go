@@ -371,3 +371,22 @@ func TestABackupCanBeAskedOfTheRunningApp(t *testing.T) {
 		t.Fatal("a backup into a missing folder reported success")
 	}
 }
+
+func TestOpeningAFileToReadItChangesNoByte(t *testing.T) {
+	s := openTemp(t)
+	addHost(t, s, "CenSec", 1)
+	path := s.Path()
+	s.Close()
+	before := fileSum(t, path)
+	for range 3 {
+		r, err := Open(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Hosts()
+		r.Close()
+	}
+	if fileSum(t, path) != before {
+		t.Fatal("opening and reading rewrote the file")
+	}
+}
