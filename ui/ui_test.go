@@ -135,9 +135,9 @@ func TestAddingAHostThroughTheForm(t *testing.T) {
 		t.Run(name+" ("+tt.country+", "+tt.capacity+")", func(t *testing.T) {
 			d, s := newDesk(t, false)
 			test.Tap(button(t, d.win, "Start empty"))
-					fillHost(d.hosts, tt.name, tt.country, tt.email, tt.capacity)
+			fillHost(d.hosts, tt.name, tt.country, tt.email, tt.capacity)
 			test.Tap(button(t, d.win, "Save host"))
-					hosts, _ := s.Hosts()
+			hosts, _ := s.Hosts()
 			if tt.field == "" {
 				if len(hosts) != 1 || hosts[0].Country != "ES" || hosts[0].Capacity != 2 {
 					t.Fatalf("stored %+v; form says %q", hosts, d.hosts.formErr.Text)
