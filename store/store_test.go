@@ -214,13 +214,11 @@ func TestPlacementsAreIndexedByHostAndFirstDay(t *testing.T) {
 	s := openTemp(t)
 	h := addHost(t, s, "i-Trans", 3)
 	other := addHost(t, s, "Mafex", 3)
-	var booked []string
 	for i, first := range []string{"2026-06-01", "2026-03-02", "2026-04-06"} {
 		v := addVisitor(t, s, "V", "Org "+first)
 		if _, err := s.Book(req(h, v, first, exchange.MustDate(first).AddDays(4).String())); err != nil {
 			t.Fatal(i, err)
 		}
-		booked = append(booked, first)
 	}
 	w := addVisitor(t, s, "W", "Elsewhere")
 	if _, err := s.Book(req(other, w, "2026-03-02", "2026-03-06")); err != nil {

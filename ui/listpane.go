@@ -85,13 +85,3 @@ func (p *listPane[T]) filter() {
 		}
 	}
 }
-
-// selectID selects the item with id once it is listed.
-func (p *listPane[T]) selectID(id exchange.ID) {
-	p.selected = id
-	for i, x := range p.shown {
-		if p.id(x) == id {
-			p.list.Select(i)
-		}
-	}
-}
