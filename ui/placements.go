@@ -261,6 +261,12 @@ func (s *placementsScreen) show(id exchange.ID) {
 			b.Hide()
 		}
 	}
+	// A stay can be completed from the day after its last day.
+	if s.desk.today().After(p.Last) {
+		s.actions[exchange.Complete].Enable()
+	} else {
+		s.actions[exchange.Complete].Disable()
+	}
 	s.history.SetText(historyText(p.History))
 	s.empty.Hide()
 	s.detail.Show()

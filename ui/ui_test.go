@@ -324,3 +324,49 @@ func TestAddingAVisitorThroughTheForm(t *testing.T) {
 		t.Fatalf("visits: %q", v.visits.Text)
 	}
 }
+
+func TestTheBookingDialogNamesEachBrokenRuleNextToItsField(t *testing.T) {
+	d, s := newDesk(t, true)
+	snap, _ := s.Snapshot()
+	hostNamed := func(name string) exchange.Host {
+		for _, h := range snap.Hosts {
+			if h.Name == name {
+				return h
+			}
+		}
+		t.Fatalf("no host %s", name)
+		return exchange.Host{}
+	}
+	// Ieva Kalniņa is at i-Trans from 23 to 27 November 2026 (confirmed).
+	ieva := snap.Visitors[2]
+	if _, err := s.AddVisitor(exchange.Visitor{Name: "Oona Laine", Email: "oona@laine.example.fi",
+		Organisation: "Laine Robotics Oy", Country: "FI", City: "Oulu"}); err != nil {
+		t.Fatal(err)
+	}
+	d.reload()
+	tests := []struct {
+		name, host, visitor, first, last string
+		field, says                      string
+	}{
+		{"a stay over the host's Christmas closure is refused", "DITECFER", "Oona Laine", "2026-12-21", "2026-12-31", "host", "is closed"},
+		{"a visitor cannot be in two places at once", "Mafex", ieva.Name, "2026-11-25", "2026-12-04", "visitor", "already booked"},
+		{"an organisation that has visited cannot visit again", "Mafex", ieva.Name, "2027-03-01", "2027-03-05", "visitor", "visits only once"},
+		{"Saturday to Tuesday is too short", "Mafex", "Oona Laine", "2027-03-06", "2027-03-09", "last", "working day"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := d.openBooking(nil)
+			defer b.dlg.Hide()
+			b.host.SetText(hostOption(hostNamed(tt.host)))
+			test.Type(b.visitor, tt.visitor)
+			b.first.SetDate(date(tt.first))
+			b.last.SetDate(date(tt.last))
+			if got := b.errs.text(tt.field); !strings.Contains(got, tt.says) {
+				t.Fatalf("under %s: %q; want %q (other: %q)", tt.field, got, tt.says, b.other.Text)
+			}
+			if !b.book.Disabled() {
+				t.Fatal("Book is enabled with a broken rule")
+			}
+		})
+	}
+}
