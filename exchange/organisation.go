@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"math"
 	"net/mail"
 	"strings"
 )
@@ -264,3 +265,15 @@ func (j joinedRules) Error() string {
 }
 
 func (j joinedRules) Unwrap() []error { return j }
+
+// earthRadiusKm is the mean radius of the earth (IUGG), for great-circle distances.
+const earthRadiusKm = 6371.0088
+
+// DistanceKm is the great-circle distance between two points, rounded to 0.1 km.
+func DistanceKm(a, b Coordinates) float64 {
+	rad := func(d float64) float64 { return d * math.Pi / 180 }
+	dLat, dLon := rad(b.Lat-a.Lat), rad(b.Lon-a.Lon)
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(rad(a.Lat))*math.Cos(rad(b.Lat))*math.Sin(dLon/2)*math.Sin(dLon/2)
+	d := 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
+	return math.Round(d*10) / 10
+}
