@@ -21,6 +21,10 @@ const appID = "eu.clusterxchange.xchangedesk"
 
 // runApp opens the desktop app on the data file and returns when its window closes.
 func runApp(dbPath string) int {
+	// What `fyne package` would bake in from FyneApp.toml, for a plain `go build` binary
+	// that runs away from the toml file.
+	app.SetMetadata(fyne.AppMetadata{ID: appID, Name: ui.Title, Version: "0.1.0", Build: 1,
+		Icon: assets.Icon(), Migrations: map[string]bool{"fyneDo": true}})
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon())
 	s, err := store.Open(dbPath, nil)
