@@ -42,6 +42,16 @@ type Placement struct {
 	Sequence  int    // the iCalendar SEQUENCE, raised on every change that matters
 	Created   time.Time
 	History   []Event
+
+	// GreenTravel says the visitor travels by low-emission means (train, bus, car-sharing);
+	// ExtraTravelDays are travel days funded beyond the stay's own, which green travel allows.
+	GreenTravel     bool
+	ExtraTravelDays int
+
+	Price       *Breakdown    // the lump sum and how it was worked out; nil until priced
+	Checklist   map[Item]Date // ticked items and the day they were ticked
+	CompletedOn Date
+	PaidOn      Date
 }
 
 // Period is the stay from first to last day.
@@ -77,6 +87,18 @@ func (p Placement) WorkingDays(h Host) int {
 	return n
 }
 
+// TravelDayCount is the number of the stay's own days spent travelling (0 to 2).
+func (p Placement) TravelDayCount() int {
+	n := 0
+	if p.IsTravelDay(p.First) {
+		n++
+	}
+	if p.Last != p.First && p.IsTravelDay(p.Last) {
+		n++
+	}
+	return n
+}
+
 // Apply takes action a on the placement, recording it in the history. It refuses actions the
 // status flow does not allow, and completing a stay whose last day has not passed.
 func (p *Placement) Apply(a Action, at time.Time, by, detail string) error {
@@ -86,6 +108,20 @@ func (p *Placement) Apply(a Action, at time.Time, by, detail string) error {
 	}
 	if a == Complete && !DateOf(at).After(p.Last) {
 		return ruleErr("status", "stay-not-over", "the stay ends on %s; it can be completed from the day after", p.Last)
+	}
+	if a == Complete && !p.Ticked(ClosingReport) {
+		return ruleErr("status", "closing-report", "a placement is completed once its closing report is received and validated (tick closing-report)")
+	}
+	if a == Pay {
+		if m := p.Missing(); len(m) > 0 {
+			return ruleErr("status", "checklist", "the lump sum is paid once every document is in: %s", missingText(m))
+		}
+	}
+	switch a {
+	case Complete:
+		p.CompletedOn = DateOf(at)
+	case Pay:
+		p.PaidOn = DateOf(at)
 	}
 	p.Status = t.to
 	p.record(a, at, by, detail)

@@ -135,24 +135,33 @@ func TestStatusFlow(t *testing.T) {
 		action  Action
 		want    Status // "" means refused
 		lastDay string
+		ticked  []Item
 	}{
-		{"a draft is requested from the host", Draft, Request, Requested, "2026-03-06"},
-		{"a requested placement is confirmed when the host accepts", Requested, Confirm, Confirmed, "2026-03-06"},
-		{"a requested placement is declined when the host declines", Requested, Decline, Declined, "2026-03-06"},
-		{"a draft can be cancelled", Draft, Cancel, Cancelled, "2026-03-06"},
-		{"a confirmed placement can be cancelled", Confirmed, Cancel, Cancelled, "2026-03-06"},
-		{"a confirmed placement is completed after its last day", Confirmed, Complete, Completed, "2026-03-06"},
-		{"a completed placement is paid", Completed, Pay, Paid, "2026-03-06"},
-		{"a draft cannot be confirmed without asking the host", Draft, Confirm, "", "2026-03-06"},
-		{"a confirmed placement cannot be completed on its last day", Confirmed, Complete, "", "2026-03-20"},
-		{"a paid placement cannot be cancelled", Paid, Cancel, "", "2026-03-06"},
-		{"a declined placement cannot be confirmed", Declined, Confirm, "", "2026-03-06"},
-		{"a cancelled placement cannot be requested again", Cancelled, Request, "", "2026-03-06"},
-		{"a completed placement cannot be completed twice", Completed, Complete, "", "2026-03-06"},
+		{"a draft is requested from the host", Draft, Request, Requested, "2026-03-06", nil},
+		{"a requested placement is confirmed when the host accepts", Requested, Confirm, Confirmed, "2026-03-06", nil},
+		{"a requested placement is declined when the host declines", Requested, Decline, Declined, "2026-03-06", nil},
+		{"a draft can be cancelled", Draft, Cancel, Cancelled, "2026-03-06", nil},
+		{"a confirmed placement can be cancelled", Confirmed, Cancel, Cancelled, "2026-03-06", nil},
+		{"a confirmed placement is completed after its last day with the closing report", Confirmed, Complete, Completed, "2026-03-06", []Item{ClosingReport}},
+		{"a confirmed placement is not completed without the closing report", Confirmed, Complete, "", "2026-03-06", []Item{CTQVisitor, CTQHost}},
+		{"a completed placement is paid once every document is in", Completed, Pay, Paid, "2026-03-06", []Item{CTQVisitor, CTQHost, CTQVisitorPartnership, CTQHostPartnership, ClosingReport, Evidence}},
+		{"a completed placement is not paid without the evidence", Completed, Pay, "", "2026-03-06", []Item{CTQVisitor, CTQHost, CTQVisitorPartnership, CTQHostPartnership, ClosingReport}},
+		{"a draft cannot be confirmed without asking the host", Draft, Confirm, "", "2026-03-06", nil},
+		{"a confirmed placement cannot be completed on its last day", Confirmed, Complete, "", "2026-03-20", nil},
+		{"a paid placement cannot be cancelled", Paid, Cancel, "", "2026-03-06", nil},
+		{"a declined placement cannot be confirmed", Declined, Confirm, "", "2026-03-06", nil},
+		{"a cancelled placement cannot be requested again", Cancelled, Request, "", "2026-03-06", nil},
+		{"a completed placement cannot be completed twice", Completed, Complete, "", "2026-03-06", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := stay(hhi, ana, "2026-03-02", tt.lastDay, TravelBoth, tt.from)
+			for _, it := range tt.ticked {
+				if p.Checklist == nil {
+					p.Checklist = map[Item]Date{}
+				}
+				p.Checklist[it] = MustDate("2026-03-10")
+			}
 			before := len(p.History)
 			err := p.Apply(tt.action, at, "staff", "because")
 			if tt.want == "" {
@@ -169,6 +178,9 @@ func TestStatusFlow(t *testing.T) {
 			}
 			if p.Status != tt.want {
 				t.Fatalf("status %s, want %s", p.Status, tt.want)
+			}
+			if tt.want == Completed && p.PaymentDue() != MustDate("2026-03-30") {
+				t.Fatalf("completed %s, payment due %s", p.CompletedOn, p.PaymentDue())
 			}
 			last := p.History[len(p.History)-1]
 			if last.Action != tt.action || last.Detail != "because" || last.By != "staff" || !last.At.Equal(at) {

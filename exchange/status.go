@@ -53,6 +53,11 @@ const (
 	Cancel   Action = "cancel"
 	Complete Action = "complete"
 	Pay      Action = "pay"
+	// Not status changes, but recorded in the history too.
+	Check      Action = "check"
+	Uncheck    Action = "uncheck"
+	Reschedule Action = "reschedule"
+	Reprice    Action = "reprice"
 )
 
 // Past is the action as a past participle, for messages and history.
@@ -72,6 +77,14 @@ func (a Action) Past() string {
 		return "completed"
 	case Pay:
 		return "paid"
+	case Check:
+		return "ticked"
+	case Uncheck:
+		return "unticked"
+	case Reschedule:
+		return "re-dated"
+	case Reprice:
+		return "re-priced"
 	}
 	return string(a)
 }
