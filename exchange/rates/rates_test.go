@@ -97,7 +97,11 @@ func TestErasmusStyle(t *testing.T) {
 			lyon, porto, stay("2027-03-01", "2027-03-05", exchange.TravelBoth), exchange.Euros(309 + 5*104)},
 		// 417 green + 5 × 104.
 		{"green travel has its own band rate",
-			lyon, porto, func() exchange.Placement { p := stay("2027-03-01", "2027-03-05", exchange.TravelBoth); p.GreenTravel = true; return p }(), exchange.Euros(417 + 5*104)},
+			lyon, porto, func() exchange.Placement {
+				p := stay("2027-03-01", "2027-03-05", exchange.TravelBoth)
+				p.GreenTravel = true
+				return p
+			}(), exchange.Euros(417 + 5*104)},
 		// Green travel funds up to 6 travel days: 2 of the stay + 4 extra.
 		{"green travel funds up to six travel days",
 			lyon, porto, func() exchange.Placement {
@@ -107,7 +111,11 @@ func TestErasmusStyle(t *testing.T) {
 			}(), exchange.Euros(417 + 9*104)},
 		// Standard travel funds at most 2 travel days.
 		{"standard travel funds at most two travel days",
-			lyon, porto, func() exchange.Placement { p := stay("2027-03-01", "2027-03-05", exchange.TravelBoth); p.ExtraTravelDays = 2; return p }(), exchange.Euros(309 + 5*104)},
+			lyon, porto, func() exchange.Placement {
+				p := stay("2027-03-01", "2027-03-05", exchange.TravelBoth)
+				p.ExtraTravelDays = 2
+				return p
+			}(), exchange.Euros(309 + 5*104)},
 		// 20 days: 14 × 104 + 6 × 72.80 = 1456 + 436.80, plus 309.
 		{"from day 15 support is 70 percent",
 			lyon, porto, stay("2027-03-01", "2027-03-20", exchange.TravelBoth), exchange.Euros(309+14*104) + 43680},
@@ -130,7 +138,7 @@ func TestErasmusStyle(t *testing.T) {
 
 func TestTheReducedRateIsRoundedOnceAtTheEnd(t *testing.T) {
 	tables := Defaults()
-	tables.Erasmus.Daily[2] = 10001 // EUR 100.01: 70 % is 70.007 a day
+	tables.Erasmus.Daily[2] = 10001                            // EUR 100.01: 70 % is 70.007 a day
 	p := stay("2027-03-01", "2027-03-17", exchange.TravelBoth) // 17 days: 14 full, 3 reduced
 	b, err := Quote(tables, ErasmusPlus, p, host(t, "Lyon", "FR"), visitor(t, "Porto", "PT"))
 	if err != nil {
