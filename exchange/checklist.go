@@ -1,6 +1,9 @@
 package exchange
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Item is a document on a placement's checklist (CLUSTERXCHANGE.md § The scheme: the
 // Commitment to Quality signed by visitor, host and both partnerships; the closing report
@@ -73,7 +76,7 @@ func (p Placement) Missing() []Item {
 
 // Tick ticks (or, with on false, unticks) an item, recording it in the history. A paid
 // placement's checklist is closed.
-func (p *Placement) Tick(item Item, on bool, day Date, by string) error {
+func (p *Placement) Tick(item Item, on bool, at time.Time, by string) error {
 	if p.Status == Paid || p.Status == Cancelled || p.Status == Declined {
 		return ruleErr("item", "checklist-closed", "the checklist of a %s placement cannot change", p.Status)
 	}
@@ -87,11 +90,11 @@ func (p *Placement) Tick(item Item, on bool, day Date, by string) error {
 		if p.Checklist == nil {
 			p.Checklist = map[Item]Date{}
 		}
-		p.Checklist[item] = day
-		p.record(Check, day.Time(), by, item.Label())
+		p.Checklist[item] = DateOf(at)
+		p.record(Check, at, by, item.Label())
 	} else {
 		delete(p.Checklist, item)
-		p.record(Uncheck, day.Time(), by, item.Label())
+		p.record(Uncheck, at, by, item.Label())
 	}
 	return nil
 }

@@ -12,12 +12,13 @@ import (
 
 // Programme returns the programme's settings.
 func (s *Store) Programme() (exchange.Programme, error) {
-	var r programmeRecord
+	var p exchange.Programme
 	err := s.db.View(func(tx *bolt.Tx) error {
-		_, err := get(tx, bucketMeta, keyProgramme, &r)
+		var err error
+		p, err = programme(tx)
 		return err
 	})
-	return r.programme(), err
+	return p, err
 }
 
 // SetProgramme replaces the programme's settings.
@@ -43,6 +44,9 @@ func (s *Store) AddHost(h exchange.Host) (exchange.Host, error) {
 	if err := h.Validate(); err != nil {
 		return exchange.Host{}, err
 	}
+	if err := locate(&h.Coordinates, h.City, h.Country); err != nil {
+		return exchange.Host{}, err
+	}
 	return h, s.db.Update(func(tx *bolt.Tx) error { return putHost(tx, h) })
 }
 
@@ -51,6 +55,9 @@ func (s *Store) AddHost(h exchange.Host) (exchange.Host, error) {
 func (s *Store) UpdateHost(h exchange.Host) (exchange.Host, error) {
 	h.Normalise()
 	if err := h.Validate(); err != nil {
+		return exchange.Host{}, err
+	}
+	if err := locate(&h.Coordinates, h.City, h.Country); err != nil {
 		return exchange.Host{}, err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -162,6 +169,9 @@ func (s *Store) AddVisitor(v exchange.Visitor) (exchange.Visitor, error) {
 	if err := v.Validate(); err != nil {
 		return exchange.Visitor{}, err
 	}
+	if err := locate(&v.Coordinates, v.City, v.Country); err != nil {
+		return exchange.Visitor{}, err
+	}
 	return v, s.db.Update(func(tx *bolt.Tx) error { return putVisitor(tx, v, nil) })
 }
 
@@ -170,6 +180,9 @@ func (s *Store) AddVisitor(v exchange.Visitor) (exchange.Visitor, error) {
 func (s *Store) UpdateVisitor(v exchange.Visitor) (exchange.Visitor, error) {
 	v.Normalise()
 	if err := v.Validate(); err != nil {
+		return exchange.Visitor{}, err
+	}
+	if err := locate(&v.Coordinates, v.City, v.Country); err != nil {
 		return exchange.Visitor{}, err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {

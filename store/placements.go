@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/rates"
 )
 
 // BookingRequest is what staff fill in to book a placement.
@@ -18,6 +19,9 @@ type BookingRequest struct {
 	Last      exchange.Date
 	Travel    exchange.TravelDays
 	Goals     string
+	// Green travel and the travel days it funds beyond the stay's own (Erasmus+ style profile).
+	GreenTravel     bool
+	ExtraTravelDays int
 }
 
 // Preview is what a booking would look like, without writing anything.
@@ -26,6 +30,11 @@ type Preview struct {
 	Host        exchange.Host
 	Visitor     exchange.Visitor
 	WorkingDays int
+	// Priced says Placement.Price holds the quote; Budgeted that the programme has an
+	// envelope, and Remaining what would be left of it after this booking.
+	Priced    bool
+	Budgeted  bool
+	Remaining exchange.Cents
 }
 
 // Book checks every booking rule and stores a new draft placement, in one transaction. A
@@ -76,13 +85,65 @@ func (s *Store) preview(tx *bolt.Tx, req BookingRequest) (Preview, error) {
 		return pv, err
 	}
 	p := exchange.NewPlacement(h.ID, v.ID, req.First, req.Last, req.Travel, s.Now(), s.Actor)
-	p.Goals = req.Goals
+	p.Goals, p.GreenTravel, p.ExtraTravelDays = req.Goals, req.GreenTravel, req.ExtraTravelDays
+	if p.ExtraTravelDays < 0 {
+		return pv, &exchange.RuleError{Field: "extra_travel_days", Rule: exchange.RuleFormat, Reason: "cannot be negative"}
+	}
 	pv = Preview{Placement: p, Host: h, Visitor: v, WorkingDays: p.WorkingDays(h)}
 	b, err := booking(tx, p, h, v)
 	if err != nil {
 		return pv, err
 	}
-	return pv, b.Check()
+	if err := b.Check(); err != nil {
+		return pv, err
+	}
+	prog, err := programme(tx)
+	if err != nil {
+		return pv, err
+	}
+	t, err := currentRates(tx)
+	if err != nil {
+		return pv, err
+	}
+	if err := pv.priceWith(tx, t, prog, nil); err != nil {
+		return pv, err
+	}
+	return pv, nil
+}
+
+// priceWith quotes the preview's placement and checks the budget; old is the placement as
+// stored, for re-dating and re-pricing.
+func (pv *Preview) priceWith(tx *bolt.Tx, t rates.Tables, prog exchange.Programme, old *exchange.Placement) error {
+	q, err := rates.Quote(t, prog.Profile, pv.Placement, pv.Host, pv.Visitor)
+	if err != nil {
+		return err
+	}
+	pv.Placement.Price, pv.Priced = &q, true
+	pv.Budgeted = prog.Envelope > 0
+	pv.Remaining, err = checkBudget(tx, old, q.LumpSum)
+	return err
+}
+
+// price quotes p with a profile at one version of the tables, without a budget check.
+func price(tx *bolt.Tx, p *exchange.Placement, profile string, version int) error {
+	h, err := host(tx, p.HostID)
+	if err != nil {
+		return err
+	}
+	v, err := visitor(tx, p.VisitorID)
+	if err != nil {
+		return err
+	}
+	t, err := ratesVersion(tx, version)
+	if err != nil {
+		return err
+	}
+	q, err := rates.Quote(t, profile, *p, h, v)
+	if err != nil {
+		return err
+	}
+	p.Price = &q
+	return nil
 }
 
 // booking gathers what the rules need to check p: the placements that could conflict with it.
@@ -131,10 +192,11 @@ func (s *Store) Act(id exchange.ID, a exchange.Action, detail string) (exchange.
 		if p, err = placement(tx, id); err != nil {
 			return err
 		}
+		old := p
 		if err := p.Apply(a, s.Now(), s.Actor, detail); err != nil {
 			return err
 		}
-		return putPlacement(tx, p, &p)
+		return putPlacement(tx, p, &old)
 	})
 	if err != nil {
 		return exchange.Placement{}, err
@@ -277,6 +339,9 @@ func putPlacement(tx *bolt.Tx, p exchange.Placement, old *exchange.Placement) er
 		return err
 	}
 	if err := byVisitor.Put(visitorKey(p.VisitorID, p.ID), nil); err != nil {
+		return err
+	}
+	if err := adjustTotals(tx, old, &p); err != nil {
 		return err
 	}
 	return put(tx, bucketPlacements, p.ID.Bytes(), toPlacementRecord(p))

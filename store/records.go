@@ -70,6 +70,40 @@ type placementRecord struct {
 	Sequence  int           `json:"sequence"`
 	Created   time.Time     `json:"created"`
 	History   []eventRecord `json:"history"`
+
+	GreenTravel     bool                     `json:"green_travel,omitempty"`
+	ExtraTravelDays int                      `json:"extra_travel_days,omitempty"`
+	Price           *breakdownRecord         `json:"price,omitempty"`
+	Checklist       map[string]exchange.Date `json:"checklist,omitempty"`
+	CompletedOn     exchange.Date            `json:"completed_on"`
+	PaidOn          exchange.Date            `json:"paid_on"`
+}
+
+type breakdownRecord struct {
+	Profile      string       `json:"profile"`
+	Version      int          `json:"version"`
+	HostLat      float64      `json:"host_lat"`
+	HostLon      float64      `json:"host_lon"`
+	VisitorLat   float64      `json:"visitor_lat"`
+	VisitorLon   float64      `json:"visitor_lon"`
+	DistanceKm   float64      `json:"distance_km"`
+	WorkingDays  int          `json:"working_days"`
+	Halved       bool         `json:"halved"`
+	Reasons      []string     `json:"reasons,omitempty"`
+	Lines        []lineRecord `json:"lines"`
+	LumpSumCents int64        `json:"lump_sum_cents"`
+}
+
+type lineRecord struct {
+	Label       string `json:"label"`
+	AmountCents int64  `json:"amount_cents"`
+}
+
+// totalsRecord keeps the budget's running sums, changed in the transaction of every
+// placement change, so checking the envelope never scans all placements.
+type totalsRecord struct {
+	CommittedCents int64 `json:"committed_cents"`
+	PaidCents      int64 `json:"paid_cents"`
 }
 
 func toProgrammeRecord(p exchange.Programme) programmeRecord {
@@ -119,6 +153,21 @@ func toPlacementRecord(p exchange.Placement) placementRecord {
 	for _, e := range p.History {
 		r.History = append(r.History, eventRecord{e.At, e.By, string(e.Action), e.Detail})
 	}
+	r.GreenTravel, r.ExtraTravelDays, r.CompletedOn, r.PaidOn = p.GreenTravel, p.ExtraTravelDays, p.CompletedOn, p.PaidOn
+	if len(p.Checklist) > 0 {
+		r.Checklist = map[string]exchange.Date{}
+		for k, v := range p.Checklist {
+			r.Checklist[string(k)] = v
+		}
+	}
+	if b := p.Price; b != nil {
+		r.Price = &breakdownRecord{Profile: b.Profile, Version: b.Version, HostLat: b.HostCoordinates.Lat, HostLon: b.HostCoordinates.Lon,
+			VisitorLat: b.VisitorCoordinates.Lat, VisitorLon: b.VisitorCoordinates.Lon, DistanceKm: b.DistanceKm,
+			WorkingDays: b.WorkingDays, Halved: b.Halved, Reasons: b.Reasons, LumpSumCents: int64(b.LumpSum)}
+		for _, l := range b.Lines {
+			r.Price.Lines = append(r.Price.Lines, lineRecord{l.Label, int64(l.Amount)})
+		}
+	}
 	return r
 }
 
@@ -128,6 +177,23 @@ func (r placementRecord) placement() exchange.Placement {
 		Sequence: r.Sequence, Created: r.Created}
 	for _, e := range r.History {
 		p.History = append(p.History, exchange.Event{At: e.At, By: e.By, Action: exchange.Action(e.Action), Detail: e.Detail})
+	}
+	p.GreenTravel, p.ExtraTravelDays, p.CompletedOn, p.PaidOn = r.GreenTravel, r.ExtraTravelDays, r.CompletedOn, r.PaidOn
+	if len(r.Checklist) > 0 {
+		p.Checklist = map[exchange.Item]exchange.Date{}
+		for k, v := range r.Checklist {
+			p.Checklist[exchange.Item(k)] = v
+		}
+	}
+	if b := r.Price; b != nil {
+		p.Price = &exchange.Breakdown{Profile: b.Profile, Version: b.Version,
+			HostCoordinates:    exchange.Coordinates{Lat: b.HostLat, Lon: b.HostLon},
+			VisitorCoordinates: exchange.Coordinates{Lat: b.VisitorLat, Lon: b.VisitorLon},
+			DistanceKm:         b.DistanceKm, WorkingDays: b.WorkingDays, Halved: b.Halved, Reasons: b.Reasons,
+			LumpSum: exchange.Cents(b.LumpSumCents)}
+		for _, l := range b.Lines {
+			p.Price.Lines = append(p.Price.Lines, exchange.Line{Label: l.Label, Amount: exchange.Cents(l.AmountCents)})
+		}
 	}
 	return p
 }

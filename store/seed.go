@@ -21,6 +21,23 @@ type Seed struct {
 // visitor and placement as if each had been added by hand. It returns ErrNotEmpty, and
 // writes nothing, when the file already holds data; any broken rule also writes nothing.
 func (s *Store) Load(seed Seed) error {
+	// Coordinates first, outside the transaction (the first lookup loads the gazetteer).
+	seed.Hosts = append([]exchange.Host(nil), seed.Hosts...)
+	for i := range seed.Hosts {
+		h := &seed.Hosts[i]
+		h.Normalise()
+		if err := locate(&h.Coordinates, h.City, h.Country); err != nil {
+			return fmt.Errorf("host %s: %w", h.Name, err)
+		}
+	}
+	seed.Visitors = append([]exchange.Visitor(nil), seed.Visitors...)
+	for i := range seed.Visitors {
+		v := &seed.Visitors[i]
+		v.Normalise()
+		if err := locate(&v.Coordinates, v.City, v.Country); err != nil {
+			return fmt.Errorf("visitor %s: %w", v.Name, err)
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		if !isEmpty(tx) {
 			return ErrNotEmpty
@@ -28,8 +45,15 @@ func (s *Store) Load(seed Seed) error {
 		if err := put(tx, bucketMeta, keyProgramme, toProgrammeRecord(seed.Programme)); err != nil {
 			return err
 		}
+		prog, err := programme(tx)
+		if err != nil {
+			return err
+		}
+		t, err := currentRates(tx)
+		if err != nil {
+			return err
+		}
 		for _, h := range seed.Hosts {
-			h.Normalise()
 			if err := h.Validate(); err != nil {
 				return fmt.Errorf("host %s: %w", h.Name, err)
 			}
@@ -38,7 +62,6 @@ func (s *Store) Load(seed Seed) error {
 			}
 		}
 		for _, v := range seed.Visitors {
-			v.Normalise()
 			if err := v.Validate(); err != nil {
 				return fmt.Errorf("visitor %s: %w", v.Name, err)
 			}
@@ -63,6 +86,13 @@ func (s *Store) Load(seed Seed) error {
 				if err := b.Check(); err != nil {
 					return fmt.Errorf("placement of %s at %s: %w", v.Name, h.Name, err)
 				}
+			}
+			if p.Price == nil {
+				pv := Preview{Placement: p, Host: h, Visitor: v}
+				if err := pv.priceWith(tx, t, prog, nil); err != nil {
+					return fmt.Errorf("placement of %s at %s: %w", v.Name, h.Name, err)
+				}
+				p = pv.Placement
 			}
 			if err := putPlacement(tx, p, nil); err != nil {
 				return err

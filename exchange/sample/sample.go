@@ -61,7 +61,7 @@ var visitors = []visitor{
 	{"Andrei Popescu", "Carpathia Robotics SRL", "RO", "Cluj-Napoca", "METASTARS"},
 	{"Maja Horvat", "Adria Photonics d.o.o.", "HR", "Zagreb", "METASTARS"},
 	{"Luka Kranjc", "Ljubljana Signal Systems d.o.o.", "SI", "Ljubljana", "STARS"},
-	{"Siobhán Murphy", "Corrib MedTech Ltd", "IE", "Galway", "S3martMed"},
+	{"Siobhán Murphy", "Lee MedTech Ltd", "IE", "Cork", "S3martMed"},
 	{"Pieter de Vries", "Delta Rail Software B.V.", "NL", "Utrecht", "STARS"},
 	{"Lena Gruber", "Alpen Biotech GmbH", "AT", "Innsbruck", "S3martMed"},
 	{"Marco Ferri", "Emilia Sensing S.r.l.", "IT", "Bologna", "STARS"},
@@ -218,15 +218,27 @@ func steps(p *exchange.Placement, status exchange.Status, booked time.Time, h ex
 		case exchange.Cancel:
 			detail = "cancelled at the visitor's request"
 		case exchange.Complete:
+			// The Commitment to Quality was signed before the stay; the closing report came after.
+			for _, it := range []exchange.Item{exchange.CTQVisitor, exchange.CTQHost, exchange.CTQVisitorPartnership, exchange.CTQHostPartnership} {
+				tick(p, it, p.First.AddDays(-7).Time().Add(11*time.Hour))
+			}
 			at = p.Last.AddDays(3).Time().Add(9 * time.Hour)
-			detail = "closing report received"
+			tick(p, exchange.ClosingReport, at.Add(-time.Hour))
+			detail = "closing report validated"
 		case exchange.Pay:
 			at = p.Last.AddDays(10).Time().Add(9 * time.Hour)
+			tick(p, exchange.Evidence, at.Add(-2*time.Hour))
 			detail = "lump sum transferred"
 		}
 		if err := p.Apply(a, at, "demo", detail); err != nil {
 			panic(fmt.Sprintf("sample plan: %v", err)) // the plan above is wrong
 		}
+	}
+}
+
+func tick(p *exchange.Placement, it exchange.Item, at time.Time) {
+	if err := p.Tick(it, true, at, "demo"); err != nil {
+		panic(fmt.Sprintf("sample plan: %v", err))
 	}
 }
 

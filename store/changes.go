@@ -1,0 +1,140 @@
+package store
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/rates"
+)
+
+// Reschedule moves a placement to new dates (and travel days), checking every booking rule
+// and the budget again in one transaction. The placement keeps the rate profile and table
+// version it was priced with; its lump sum follows the new dates under those rates. The
+// iCalendar SEQUENCE goes up, since the change matters to everyone invited.
+func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exchange.TravelDays) (exchange.Placement, error) {
+	var p exchange.Placement
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		old, err := placement(tx, id)
+		if err != nil {
+			return err
+		}
+		if !old.Status.HoldsPlace() || old.Status == exchange.Completed || old.Status == exchange.Paid {
+			return &exchange.RuleError{Field: "status", Rule: "reschedule", Reason: fmt.Sprintf("a %s placement cannot be moved", old.Status)}
+		}
+		p = old
+		p.First, p.Last = first, last
+		if travel != "" {
+			p.Travel = travel
+		}
+		h, err := host(tx, p.HostID)
+		if err != nil {
+			return err
+		}
+		v, err := visitor(tx, p.VisitorID)
+		if err != nil {
+			return err
+		}
+		b, err := booking(tx, p, h, v)
+		if err != nil {
+			return err
+		}
+		if err := b.Check(); err != nil {
+			return err
+		}
+		profile, version := rates.ClusterXchange, 1
+		if old.Price != nil {
+			profile, version = old.Price.Profile, old.Price.Version
+		}
+		t, err := ratesVersion(tx, version)
+		if err != nil {
+			return err
+		}
+		pv := Preview{Placement: p, Host: h, Visitor: v}
+		prog, err := programme(tx)
+		if err != nil {
+			return err
+		}
+		prog.Profile = profile
+		if err := pv.priceWith(tx, t, prog, &old); err != nil {
+			return err
+		}
+		p = pv.Placement
+		p.Sequence++
+		p.History = append(p.History, exchange.Event{At: s.Now().UTC().Truncate(1e9), By: s.Actor, Action: exchange.Reschedule,
+			Detail: fmt.Sprintf("%s → %s, travel days: %s; lump sum %s", old.Period(), p.Period(), p.Travel, p.Price.LumpSum)})
+		return putPlacement(tx, p, &old)
+	})
+	if err != nil {
+		return exchange.Placement{}, err
+	}
+	return p, nil
+}
+
+// Reprice prices a placement again with the programme's current profile and rate tables, when
+// staff ask for it. Paid, declined and cancelled placements keep their price.
+func (s *Store) Reprice(id exchange.ID) (exchange.Placement, error) {
+	var p exchange.Placement
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		old, err := placement(tx, id)
+		if err != nil {
+			return err
+		}
+		if !old.Status.HoldsPlace() || old.Status == exchange.Paid {
+			return &exchange.RuleError{Field: "status", Rule: "reprice", Reason: fmt.Sprintf("a %s placement keeps its price", old.Status)}
+		}
+		h, err := host(tx, old.HostID)
+		if err != nil {
+			return err
+		}
+		v, err := visitor(tx, old.VisitorID)
+		if err != nil {
+			return err
+		}
+		t, err := currentRates(tx)
+		if err != nil {
+			return err
+		}
+		prog, err := programme(tx)
+		if err != nil {
+			return err
+		}
+		pv := Preview{Placement: old, Host: h, Visitor: v}
+		if err := pv.priceWith(tx, t, prog, &old); err != nil {
+			return err
+		}
+		p = pv.Placement
+		was := "unpriced"
+		if old.Price != nil {
+			was = fmt.Sprintf("%s (%s v%d)", old.Price.LumpSum, old.Price.Profile, old.Price.Version)
+		}
+		p.History = append(p.History, exchange.Event{At: s.Now().UTC().Truncate(1e9), By: s.Actor, Action: exchange.Reprice,
+			Detail: fmt.Sprintf("%s → %s (%s v%d)", was, p.Price.LumpSum, p.Price.Profile, p.Price.Version)})
+		return putPlacement(tx, p, &old)
+	})
+	if err != nil {
+		return exchange.Placement{}, err
+	}
+	return p, nil
+}
+
+// Tick ticks (on) or unticks an item of a placement's documents checklist.
+func (s *Store) Tick(id exchange.ID, item exchange.Item, on bool) (exchange.Placement, error) {
+	var p exchange.Placement
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if p, err = placement(tx, id); err != nil {
+			return err
+		}
+		old := p
+		if err := p.Tick(item, on, s.Now(), s.Actor); err != nil {
+			return err
+		}
+		return putPlacement(tx, p, &old)
+	})
+	if err != nil {
+		return exchange.Placement{}, err
+	}
+	return p, nil
+}
