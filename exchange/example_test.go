@@ -29,3 +29,23 @@ func ExampleDate_SameDayNextMonth() {
 	// 2028-02-29
 	// 2027-01-15
 }
+
+func ExampleParseEuros() {
+	for _, s := range []string{"40000", "40,000", "1,100.00", "EUR 780.5", "€ 0.05", "1,10", "12.345", "-5"} {
+		c, err := exchange.ParseEuros(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(c)
+	}
+	// Output:
+	// EUR 40,000.00
+	// EUR 40,000.00
+	// EUR 1,100.00
+	// EUR 780.50
+	// EUR 0.05
+	// amount: "1,10" is not an amount in euros (for example 40000 or 40,000.00)
+	// amount: "12.345" is not an amount in euros (for example 40000 or 40,000.00)
+	// amount: "-5" is not an amount in euros (for example 40000 or 40,000.00)
+}

@@ -90,13 +90,6 @@ func (s *Store) preview(tx *bolt.Tx, req BookingRequest) (Preview, error) {
 		return pv, &exchange.RuleError{Field: "extra_travel_days", Rule: exchange.RuleFormat, Reason: "cannot be negative"}
 	}
 	pv = Preview{Placement: p, Host: h, Visitor: v, WorkingDays: p.WorkingDays(h)}
-	b, err := booking(tx, p, h, v)
-	if err != nil {
-		return pv, err
-	}
-	if err := b.Check(); err != nil {
-		return pv, err
-	}
 	prog, err := programme(tx)
 	if err != nil {
 		return pv, err
@@ -105,22 +98,45 @@ func (s *Store) preview(tx *bolt.Tx, req BookingRequest) (Preview, error) {
 	if err != nil {
 		return pv, err
 	}
-	if err := pv.priceWith(tx, t, prog, nil); err != nil {
+	// The quote first, so a dialog can show the price even while a rule is broken.
+	if !p.First.IsZero() && !p.Last.IsZero() && !p.Last.Before(p.First) {
+		if err := pv.quote(t, prog.Profile); err != nil {
+			return pv, err
+		}
+	}
+	b, err := booking(tx, p, h, v)
+	if err != nil {
 		return pv, err
 	}
-	return pv, nil
+	if err := b.Check(); err != nil {
+		return pv, err
+	}
+	return pv, pv.budget(tx, prog, nil)
 }
 
 // priceWith quotes the preview's placement and checks the budget; old is the placement as
 // stored, for re-dating and re-pricing.
 func (pv *Preview) priceWith(tx *bolt.Tx, t rates.Tables, prog exchange.Programme, old *exchange.Placement) error {
-	q, err := rates.Quote(t, prog.Profile, pv.Placement, pv.Host, pv.Visitor)
+	if err := pv.quote(t, prog.Profile); err != nil {
+		return err
+	}
+	return pv.budget(tx, prog, old)
+}
+
+func (pv *Preview) quote(t rates.Tables, profile string) error {
+	q, err := rates.Quote(t, profile, pv.Placement, pv.Host, pv.Visitor)
 	if err != nil {
 		return err
 	}
 	pv.Placement.Price, pv.Priced = &q, true
+	return nil
+}
+
+// budget checks the quoted lump sum against what is left of the envelope.
+func (pv *Preview) budget(tx *bolt.Tx, prog exchange.Programme, old *exchange.Placement) error {
+	var err error
 	pv.Budgeted = prog.Envelope > 0
-	pv.Remaining, err = checkBudget(tx, old, q.LumpSum)
+	pv.Remaining, err = checkBudget(tx, old, pv.Placement.Price.LumpSum)
 	return err
 }
 

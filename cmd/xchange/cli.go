@@ -55,6 +55,15 @@ func init() {
 		{"complete", "ID", "the stay is over (confirmed → completed)", actVerb(exchange.Complete)},
 		{"close-host", "--host ID --from DATE --to DATE [--reason TEXT]", "add a closed period to a host", (*cli).closeHost},
 		{"history", "ID [--json]", "a placement's history", (*cli).history},
+		{"quote", "--host ID --visitor ID --first DATE --last DATE [--travel-days …] [--green] [--extra-travel-days N] [--json]", "what a booking would cost, and why", (*cli).quote},
+		{"reprice", "ID", "price a placement again with the current rate tables", (*cli).reprice},
+		{"budget", "[--json]", "envelope, committed, paid, remaining, by host country and partnership", (*cli).budget},
+		{"set-envelope", "AMOUNT", "the programme's budget in EUR", (*cli).setEnvelope},
+		{"use-profile", "cxc|erasmus", "the rate profile that prices bookings", (*cli).useProfile},
+		{"rates", "export FILE | import FILE", "the rate tables as JSON; import makes a new version", (*cli).rates},
+		{"check", "ID ITEM [--undo]", "tick a checklist item: " + itemNames(), (*cli).check},
+		{"pay", "ID", "mark a completed placement paid (every document in)", (*cli).pay},
+		{"export", "--format csv|xlsx --out FILE", "placements and budget for the partnership's reporting", (*cli).export},
 		{"backup", "FILE", "write a consistent copy of the data file, even while the app runs", (*cli).backup},
 	}
 }
@@ -249,6 +258,8 @@ type hostJSON struct {
 	Capacity    int          `json:"capacity"`
 	Partnership string       `json:"partnership,omitempty"`
 	Closed      []closedJSON `json:"closed"`
+	Lat         float64      `json:"lat"`
+	Lon         float64      `json:"lon"`
 }
 
 type closedJSON struct {
@@ -274,7 +285,8 @@ func (c *cli) hosts(args []string) error {
 	if *asJSON {
 		out := []hostJSON{}
 		for _, h := range hs {
-			j := hostJSON{h.ID.String(), h.Name, string(h.Kind), h.Country, h.City, h.Address, h.Email, h.Contact, h.Capacity, h.Partnership, []closedJSON{}}
+			j := hostJSON{h.ID.String(), h.Name, string(h.Kind), h.Country, h.City, h.Address, h.Email, h.Contact, h.Capacity, h.Partnership, []closedJSON{},
+				h.Coordinates.Lat, h.Coordinates.Lon}
 			for _, p := range h.Closed {
 				j.Closed = append(j.Closed, closedJSON{p.From.String(), p.To.String(), p.Reason})
 			}
@@ -291,13 +303,15 @@ func (c *cli) hosts(args []string) error {
 }
 
 type visitorJSON struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	Organisation string `json:"organisation"`
-	Country      string `json:"country"`
-	City         string `json:"city"`
-	Email        string `json:"email"`
-	Partnership  string `json:"partnership,omitempty"`
+	ID           string  `json:"id"`
+	Name         string  `json:"name"`
+	Organisation string  `json:"organisation"`
+	Country      string  `json:"country"`
+	City         string  `json:"city"`
+	Email        string  `json:"email"`
+	Partnership  string  `json:"partnership,omitempty"`
+	Lat          float64 `json:"lat"`
+	Lon          float64 `json:"lon"`
 }
 
 func (c *cli) visitors(args []string) error {
@@ -317,7 +331,7 @@ func (c *cli) visitors(args []string) error {
 	if *asJSON {
 		out := []visitorJSON{}
 		for _, v := range vs {
-			out = append(out, visitorJSON{v.ID.String(), v.Name, v.Organisation, v.Country, v.City, v.Email, v.Partnership})
+			out = append(out, visitorJSON{v.ID.String(), v.Name, v.Organisation, v.Country, v.City, v.Email, v.Partnership, v.Coordinates.Lat, v.Coordinates.Lon})
 		}
 		return c.json(out)
 	}
@@ -330,16 +344,21 @@ func (c *cli) visitors(args []string) error {
 }
 
 type placementJSON struct {
-	ID          string `json:"id"`
-	HostID      string `json:"host_id"`
-	VisitorID   string `json:"visitor_id"`
-	First       string `json:"first"`
-	Last        string `json:"last"`
-	Status      string `json:"status"`
-	WorkingDays int    `json:"working_days"`
-	TravelDays  string `json:"travel_days"`
-	Host        string `json:"host"`
-	Visitor     string `json:"visitor"`
+	ID           string   `json:"id"`
+	HostID       string   `json:"host_id"`
+	VisitorID    string   `json:"visitor_id"`
+	First        string   `json:"first"`
+	Last         string   `json:"last"`
+	Status       string   `json:"status"`
+	WorkingDays  int      `json:"working_days"`
+	TravelDays   string   `json:"travel_days"`
+	Host         string   `json:"host"`
+	Visitor      string   `json:"visitor"`
+	LumpSumCents *int64   `json:"lump_sum_cents"`
+	DistanceKm   *float64 `json:"distance_km"`
+	PaymentDue   string   `json:"payment_due,omitempty"`
+	PaidOn       string   `json:"paid_on,omitempty"`
+	Missing      []string `json:"missing_documents"`
 }
 
 func (c *cli) placements(args []string) error {
@@ -386,17 +405,31 @@ func (c *cli) placements(args []string) error {
 		out := []placementJSON{}
 		for _, p := range ps {
 			h := hosts[p.HostID]
-			out = append(out, placementJSON{p.ID.String(), p.HostID.String(), p.VisitorID.String(), p.First.String(), p.Last.String(),
-				string(p.Status), p.WorkingDays(h), string(p.Travel), h.Name, visitors[p.VisitorID].Name})
+			j := placementJSON{ID: p.ID.String(), HostID: p.HostID.String(), VisitorID: p.VisitorID.String(), First: p.First.String(),
+				Last: p.Last.String(), Status: string(p.Status), WorkingDays: p.WorkingDays(h), TravelDays: string(p.Travel),
+				Host: h.Name, Visitor: visitors[p.VisitorID].Name, PaymentDue: p.PaymentDue().String(), PaidOn: p.PaidOn.String(),
+				Missing: []string{}}
+			if p.Price != nil {
+				lump, km := int64(p.Price.LumpSum), p.Price.DistanceKm
+				j.LumpSumCents, j.DistanceKm = &lump, &km
+			}
+			for _, it := range p.Missing() {
+				j.Missing = append(j.Missing, string(it))
+			}
+			out = append(out, j)
 		}
 		return c.json(out)
 	}
 	var rows [][]string
 	for _, p := range ps {
 		h := hosts[p.HostID]
-		rows = append(rows, []string{p.ID.String(), p.First.String(), p.Last.String(), fmt.Sprint(p.WorkingDays(h)), string(p.Status), visitors[p.VisitorID].Name, h.Name})
+		lump := "not priced"
+		if p.Price != nil {
+			lump = p.Price.LumpSum.String()
+		}
+		rows = append(rows, []string{p.ID.String(), p.First.String(), p.Last.String(), fmt.Sprint(p.WorkingDays(h)), string(p.Status), lump, visitors[p.VisitorID].Name, h.Name})
 	}
-	c.table("ID\tFIRST\tLAST\tDAYS\tSTATUS\tVISITOR\tHOST", rows)
+	c.table("ID\tFIRST\tLAST\tDAYS\tSTATUS\tLUMP SUM\tVISITOR\tHOST", rows)
 	return nil
 }
 
@@ -421,7 +454,11 @@ func (c *cli) addHost(args []string) error {
 	fs.StringVar(&h.Contact, "contact", "", "")
 	fs.StringVar(&h.Partnership, "partnership", "", "")
 	fs.IntVar(&h.Capacity, "capacity", exchange.DefaultCapacity, "")
+	lat, lon := coordFlags(fs)
 	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := setCoordinates(fs, &h.Coordinates, *lat, *lon); err != nil {
 		return err
 	}
 	if err := required(fs, "name", "kind", "country", "city", "email", "contact"); err != nil {
@@ -454,7 +491,11 @@ func (c *cli) addVisitor(args []string) error {
 	fs.StringVar(&v.City, "city", "", "")
 	fs.StringVar(&v.Email, "email", "", "")
 	fs.StringVar(&v.Partnership, "partnership", "", "")
+	lat, lon := coordFlags(fs)
 	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := setCoordinates(fs, &v.Coordinates, *lat, *lon); err != nil {
 		return err
 	}
 	if err := required(fs, "name", "organisation", "country", "city", "email"); err != nil {
@@ -478,36 +519,14 @@ func (c *cli) addVisitor(args []string) error {
 
 func (c *cli) book(args []string) error {
 	fs := flags("book")
-	hostID := fs.String("host", "", "")
-	visitorID := fs.String("visitor", "", "")
-	first := fs.String("first", "", "")
-	last := fs.String("last", "", "")
-	travel := fs.String("travel-days", "both", "")
-	goals := fs.String("goals", "", "")
+	req := bookingFlags(fs)
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	if err := required(fs, "host", "visitor", "first", "last"); err != nil {
+	r, err := req()
+	if err != nil {
 		return err
 	}
-	var r store.BookingRequest
-	var err error
-	if r.HostID, err = idArg("host", *hostID); err != nil {
-		return err
-	}
-	if r.VisitorID, err = idArg("visitor", *visitorID); err != nil {
-		return err
-	}
-	if r.First, err = dateArg("first", *first); err != nil {
-		return err
-	}
-	if r.Last, err = dateArg("last", *last); err != nil {
-		return err
-	}
-	if r.Travel, err = exchange.ParseTravelDays(*travel); err != nil {
-		return err
-	}
-	r.Goals = *goals
 	s, err := c.open()
 	if err != nil {
 		return err
@@ -518,6 +537,43 @@ func (c *cli) book(args []string) error {
 	}
 	fmt.Fprintln(c.stdout, p.ID)
 	return nil
+}
+
+// bookingFlags declares the flags of a booking on fs; the returned function reads them once
+// parsed.
+func bookingFlags(fs *flag.FlagSet) func() (store.BookingRequest, error) {
+	hostID := fs.String("host", "", "")
+	visitorID := fs.String("visitor", "", "")
+	first := fs.String("first", "", "")
+	last := fs.String("last", "", "")
+	travel := fs.String("travel-days", "both", "")
+	goals := fs.String("goals", "", "")
+	green := fs.Bool("green", false, "")
+	extra := fs.Int("extra-travel-days", 0, "")
+	return func() (store.BookingRequest, error) {
+		var r store.BookingRequest
+		if err := required(fs, "host", "visitor", "first", "last"); err != nil {
+			return r, err
+		}
+		var err error
+		if r.HostID, err = idArg("host", *hostID); err != nil {
+			return r, err
+		}
+		if r.VisitorID, err = idArg("visitor", *visitorID); err != nil {
+			return r, err
+		}
+		if r.First, err = dateArg("first", *first); err != nil {
+			return r, err
+		}
+		if r.Last, err = dateArg("last", *last); err != nil {
+			return r, err
+		}
+		if r.Travel, err = exchange.ParseTravelDays(*travel); err != nil {
+			return r, err
+		}
+		r.Goals, r.GreenTravel, r.ExtraTravelDays = *goals, *green, *extra
+		return r, nil
+	}
 }
 
 func actVerb(a exchange.Action) func(c *cli, args []string) error {

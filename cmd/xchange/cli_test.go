@@ -149,6 +149,11 @@ func TestAPlacementMovesThroughItsStatusesWithHistory(t *testing.T) {
 		t.Fatalf("complete from requested: %d %q", code, errs)
 	}
 	mustRun(t, w.db, "confirm", id)
+	code, _, errs = xchange(t, w.db, "complete", id)
+	if code != 1 || !strings.Contains(errs, "closing report") {
+		t.Fatalf("complete without the closing report: %d %q", code, errs)
+	}
+	mustRun(t, w.db, "check", id, "closing-report")
 	mustRun(t, w.db, "complete", id) // the stay was in March 2026: it is over
 	var hist []map[string]string
 	if err := json.Unmarshal([]byte(mustRun(t, w.db, "history", id, "--json")), &hist); err != nil {
@@ -158,7 +163,7 @@ func TestAPlacementMovesThroughItsStatusesWithHistory(t *testing.T) {
 	for _, e := range hist {
 		actions = append(actions, e["action"])
 	}
-	if strings.Join(actions, ",") != "book,request,confirm,complete" {
+	if strings.Join(actions, ",") != "book,request,confirm,check,complete" {
 		t.Fatalf("history %v", actions)
 	}
 	other := mustRun(t, w.db, "book", "--host", w.host, "--visitor", w.eva, "--first", "2027-03-01", "--last", "2027-03-05")
