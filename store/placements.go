@@ -285,12 +285,10 @@ type Snapshot struct {
 func (s *Store) Snapshot() (Snapshot, error) {
 	var snap Snapshot
 	err := s.db.View(func(tx *bolt.Tx) error {
-		var r programmeRecord
-		if _, err := get(tx, bucketMeta, keyProgramme, &r); err != nil {
+		var err error
+		if snap.Programme, err = programme(tx); err != nil {
 			return err
 		}
-		snap.Programme = r.programme()
-		var err error
 		if snap.Hosts, err = hosts(tx); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/gazetteer"
+	"github.com/xchangedesk/xchangedesk/exchange/rates"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
@@ -23,8 +26,11 @@ type bookingDialog struct {
 	visitor     *widget.SelectEntry
 	first, last *widget.DateEntry
 	travel      *widget.Select
+	green       *widget.Check
+	extra       *widget.Entry
 	goals       *widget.Entry
 	summary     *widget.Label
+	quote       *widget.Label
 	errs        fieldErrors
 	other       *widget.Label
 	book        *widget.Button
@@ -67,11 +73,17 @@ func (d *Desk) openBooking(v *exchange.Visitor) *bookingDialog {
 	}
 	b.travel = widget.NewSelect(labels, nil)
 	b.travel.SetSelected(travelOptions[0].label)
+	b.green = widget.NewCheck("train, bus or car-sharing", nil)
+	b.extra = widget.NewEntry()
+	b.extra.SetPlaceHolder("0")
 	b.goals = widget.NewMultiLineEntry()
 	b.goals.SetPlaceHolder("Goals and agenda (for the Commitment to Quality)")
 	b.goals.SetMinRowsVisible(3)
 	b.summary = widget.NewLabel("Pick a host, a visitor and the dates.")
 	b.summary.Wrapping = fyne.TextWrapWord
+	b.quote = widget.NewLabel("")
+	b.quote.Wrapping = fyne.TextWrapWord
+	b.quote.Hide()
 	b.other = errorLine()
 	b.book = widget.NewButton("Book as draft", b.submit)
 	b.book.Importance = widget.HighImportance
@@ -84,13 +96,17 @@ func (d *Desk) openBooking(v *exchange.Visitor) *bookingDialog {
 		row{"First day", b.first, "first"},
 		row{"Last day", b.last, "last"},
 		row{"Travel days", b.travel, "travel_days"},
+		row{"Green travel", container.NewBorder(nil, nil, b.green, nil,
+			container.NewBorder(nil, nil, widget.NewLabel("extra travel days"), nil, b.extra)), "extra_travel_days"},
 		row{"Goals", b.goals, ""},
 	)
 	content := container.NewBorder(nil, container.NewHBox(b.book, cancel), nil, nil,
-		container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), b.summary, b.other)))
+		container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), b.summary, b.quote, b.errs.add("budget"), b.other)))
 	b.dlg = dialog.NewCustomWithoutButtons("Book a placement", content, d.win)
 	b.dlg.Resize(fyne.NewSize(680, 620))
 	b.travel.OnChanged = func(string) { b.check() } // now that every field exists
+	b.green.OnChanged = func(bool) { b.check() }
+	b.extra.OnChanged = func(string) { b.check() }
 	if v != nil {
 		b.visitor.SetText(visitorOption(*v))
 	}
@@ -124,10 +140,10 @@ func searchSelect(placeholder string, options []string, changed func()) *widget.
 
 // filterOptions returns the options that contain every word of text.
 func filterOptions(text string, options []string) []string {
-	terms := strings.Fields(strings.ToLower(text))
+	terms := searchTerms(text)
 	var out []string
 	for _, o := range options {
-		if o == text || matches(terms, strings.ToLower(o)) {
+		if o == text || matches(terms, o) {
 			out = append(out, o)
 		}
 	}
@@ -140,8 +156,16 @@ func pick(text string, options []string, ids map[string]exchange.ID) exchange.ID
 	if id, ok := ids[text]; ok {
 		return id
 	}
-	if m := filterOptions(text, options); len(m) == 1 && strings.TrimSpace(text) != "" {
+	m := filterOptions(text, options)
+	if len(m) == 1 && strings.TrimSpace(text) != "" {
 		return ids[m[0]]
+	}
+	// Several match: the one whose name is exactly what was typed (Rail.S, not Railgrup).
+	for _, o := range m {
+		name, _, _ := strings.Cut(o, " — ")
+		if gazetteer.Fold(name) == gazetteer.Fold(text) {
+			return ids[o]
+		}
 	}
 	return exchange.ID{}
 }
@@ -165,6 +189,12 @@ func (b *bookingDialog) request() (store.BookingRequest, bool) {
 		}
 	}
 	r.Goals = strings.TrimSpace(b.goals.Text)
+	r.GreenTravel = b.green.Checked
+	if n, err := strconv.Atoi(strings.TrimSpace(b.extra.Text)); err == nil {
+		r.ExtraTravelDays = n
+	} else if strings.TrimSpace(b.extra.Text) != "" {
+		r.ExtraTravelDays = -1 // refused by the store, next to the field
+	}
 	return r, !r.HostID.IsZero() && !r.VisitorID.IsZero() && !r.First.IsZero() && !r.Last.IsZero()
 }
 
@@ -174,6 +204,7 @@ func (b *bookingDialog) check() {
 	b.errs.clear()
 	setLine(b.other, nil)
 	b.book.Disable()
+	b.quote.Hide()
 	if b.host.Text != "" && r.HostID.IsZero() && len(filterOptions(b.host.Text, b.hostOpts)) == 0 {
 		setLine(b.errs["host"], []string{"no host matches " + strconvQuote(b.host.Text)})
 	}
@@ -193,11 +224,42 @@ func (b *bookingDialog) check() {
 	}
 	pv, err := b.desk.data.Check(r)
 	b.summary.SetText(pv.Visitor.Name + " (" + pv.Visitor.Organisation + ") at " + hostOption(pv.Host) + ".\n" + stayText(pv.Placement, pv.Host))
+	b.showQuote(pv, err)
 	if err != nil {
 		setLine(b.other, b.errs.show(err))
 		return
 	}
 	b.book.Enable()
+}
+
+// showQuote shows the live price: distance, lump sum, why it is halved, and the budget left.
+func (b *bookingDialog) showQuote(pv store.Preview, err error) {
+	if !pv.Priced {
+		b.quote.Hide()
+		return
+	}
+	q := pv.Placement.Price
+	text := fmt.Sprintf("Lump sum %s — %s, rate tables version %d.\nDistance %.1f km between %s (%.4f, %.4f) and %s (%.4f, %.4f).",
+		q.LumpSum, rates.ProfileLabel(q.Profile), q.Version, q.DistanceKm,
+		pv.Host.City, q.HostCoordinates.Lat, q.HostCoordinates.Lon, pv.Visitor.City, q.VisitorCoordinates.Lat, q.VisitorCoordinates.Lon)
+	for _, l := range q.Lines {
+		text += fmt.Sprintf("\n  %s: %s", l.Label, l.Amount)
+	}
+	if len(q.Reasons) > 0 {
+		prefix := "Because "
+		if q.Halved {
+			prefix = "Halved because "
+		}
+		text += "\n" + prefix + strings.Join(q.Reasons, " and ") + "."
+	}
+	switch {
+	case pv.Budgeted && err == nil:
+		text += fmt.Sprintf("\nBudget left after this booking: %s.", pv.Remaining)
+	case !pv.Budgeted:
+		text += "\nNo programme budget is set (Budget screen)."
+	}
+	b.quote.SetText(text)
+	b.quote.Show()
 }
 
 func (b *bookingDialog) partialSummary(r store.BookingRequest) string {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/rates"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
@@ -28,6 +29,14 @@ type Bookings interface {
 	Check(store.BookingRequest) (store.Preview, error)
 	Book(store.BookingRequest) (exchange.Placement, error)
 	Act(exchange.ID, exchange.Action, string) (exchange.Placement, error)
+	Tick(exchange.ID, exchange.Item, bool) (exchange.Placement, error)
+	Reprice(exchange.ID) (exchange.Placement, error)
+	Budget(exchange.Date) (store.Budget, error)
+	Rates() (rates.Tables, error)
+	RateVersions() ([]rates.Tables, error)
+	SaveRates(rates.Tables, string) (rates.Tables, error)
+	SetEnvelope(exchange.Cents) error
+	SetProfile(string) error
 }
 
 // Title is the main window's title.
@@ -44,8 +53,10 @@ type Desk struct {
 	placements *placementsScreen
 	hosts      *hostsScreen
 	visitors   *visitorsScreen
+	budget     *budgetScreen
 	tabs       *container.AppTabs
 	snap       store.Snapshot
+	money      money // the budget and rate tables, read with each snapshot
 
 	booking *bookingDialog // the open booking dialog, if any
 
@@ -61,11 +72,17 @@ func New(a fyne.App, data Bookings, today func() exchange.Date) *Desk {
 	d.placements = newPlacementsScreen(d)
 	d.hosts = newHostsScreen(d)
 	d.visitors = newVisitorsScreen(d)
+	d.budget = newBudgetScreen(d)
 	d.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Placements", theme.CalendarIcon(), d.placements.content),
 		container.NewTabItemWithIcon("Hosts", theme.HomeIcon(), d.hosts.content),
 		container.NewTabItemWithIcon("Visitors", theme.AccountIcon(), d.visitors.content),
+		container.NewTabItemWithIcon("Budget", theme.InfoIcon(), d.budget.content),
 	)
+	d.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu("File", fyne.NewMenuItem("Export report…", d.budget.exportDialog)),
+		fyne.NewMenu("Help", fyne.NewMenuItem("About Xchange Desk", d.about)),
+	))
 	d.tabs.SetTabLocation(container.TabLocationLeading)
 	d.win.Resize(fyne.NewSize(1180, 760))
 	return d
@@ -99,14 +116,40 @@ func (d *Desk) showMain() {
 func (d *Desk) reload() {
 	d.background(func() {
 		snap, err := d.data.Snapshot()
+		var m money
+		if err == nil {
+			m, err = d.loadMoney()
+		}
 		fyne.Do(func() {
 			if err != nil {
 				d.fail(err)
 				return
 			}
+			d.money = m
 			d.apply(snap)
 		})
 	})
+}
+
+// money is what the budget screen and the quotes show.
+type money struct {
+	programme exchange.Programme
+	budget    store.Budget
+	rates     rates.Tables
+	versions  []rates.Tables
+}
+
+func (d *Desk) loadMoney() (money, error) {
+	var m money
+	var err error
+	if m.budget, err = d.data.Budget(d.today()); err != nil {
+		return m, err
+	}
+	if m.rates, err = d.data.Rates(); err != nil {
+		return m, err
+	}
+	m.versions, err = d.data.RateVersions()
+	return m, err
 }
 
 func (d *Desk) apply(snap store.Snapshot) {
@@ -114,9 +157,14 @@ func (d *Desk) apply(snap store.Snapshot) {
 		d.say(fmt.Sprintf("%d placements, %d hosts, %d visitors.", len(snap.Placements), len(snap.Hosts), len(snap.Visitors)))
 	}
 	d.snap = snap
+	d.money.programme = snap.Programme
+	if d.money.programme.Profile == "" {
+		d.money.programme.Profile = rates.ClusterXchange
+	}
 	d.hosts.apply(snap)
 	d.visitors.apply(snap)
 	d.placements.apply(snap)
+	d.budget.apply()
 }
 
 // say puts a short message in the status bar.

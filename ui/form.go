@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"strconv"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
 )
 
 // row is one line of a form: a label, the input, and the rule field whose errors show under it.
@@ -35,4 +40,36 @@ func searchEntry(placeholder string, changed func(string)) *widget.Entry {
 	e.SetPlaceHolder(placeholder)
 	e.OnChanged = changed
 	return e
+}
+
+// coordinatesRow holds latitude and longitude, which the app looks up from the city when
+// they are left empty.
+func coordinatesRow(lat, lon *widget.Entry, errs fieldErrors) fyne.CanvasObject {
+	hint := widget.NewLabel("empty: looked up from the city")
+	hint.Importance = widget.LowImportance
+	return container.NewVBox(container.NewBorder(nil, nil, nil, hint, container.NewGridWithColumns(2, lat, lon)), errs.add("lon"))
+}
+
+func showCoordinates(lat, lon *widget.Entry, c exchange.Coordinates) {
+	if c.IsZero() {
+		lat.SetText("")
+		lon.SetText("")
+		return
+	}
+	lat.SetText(strconv.FormatFloat(c.Lat, 'f', -1, 64))
+	lon.SetText(strconv.FormatFloat(c.Lon, 'f', -1, 64))
+}
+
+func readCoordinates(lat, lon *widget.Entry) (exchange.Coordinates, error) {
+	a, b := strings.TrimSpace(lat.Text), strings.TrimSpace(lon.Text)
+	if a == "" && b == "" {
+		return exchange.Coordinates{}, nil
+	}
+	la, err1 := strconv.ParseFloat(a, 64)
+	lo, err2 := strconv.ParseFloat(b, 64)
+	if err1 != nil || err2 != nil {
+		return exchange.Coordinates{}, &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat,
+			Reason: "write latitude and longitude in decimal degrees, like 50.3591 and 3.5251, or leave both empty"}
+	}
+	return exchange.Coordinates{Lat: la, Lon: lo}, nil
 }

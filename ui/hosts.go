@@ -26,6 +26,7 @@ type hostsScreen struct {
 	name, country, city, address, contact, email, capacity, partnership, topics *widget.Entry
 	kind                                                                        *widget.Select
 	countryName                                                                 *widget.Label
+	lat, lon                                                                    *widget.Entry
 	closed                                                                      []exchange.ClosedPeriod
 	closedBox                                                                   *fyne.Container
 	closedFrom                                                                  *widget.DateEntry
@@ -61,8 +62,10 @@ func newHostsScreen(d *Desk) *hostsScreen {
 	s.kind = widget.NewSelect(kindLabels(), nil)
 	s.country = entry("ISO code, e.g. DE")
 	s.countryName = widget.NewLabel("")
-	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)) }
 	s.city = entry("City")
+	s.lat, s.lon = entry("latitude"), entry("longitude")
+	s.city.OnChanged = func(string) { s.forgetCoordinates() }
+	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)); s.forgetCoordinates() }
 	s.address = entry("Street, postcode, city")
 	s.contact = entry("The person who confirms availability")
 	s.email = entry("contact@example.org")
@@ -83,6 +86,7 @@ func newHostsScreen(d *Desk) *hostsScreen {
 		row{"Kind", s.kind, "kind"},
 		row{"Country", container.NewBorder(nil, nil, nil, s.countryName, s.country), "country"},
 		row{"City", s.city, "city"},
+		row{"Coordinates", coordinatesRow(s.lat, s.lon, s.errs), "lat"},
 		row{"Address", s.address, "address"},
 		row{"Contact person", s.contact, "contact"},
 		row{"Contact e-mail", s.email, "email"},
@@ -131,6 +135,7 @@ func (s *hostsScreen) edit(h exchange.Host) {
 	s.contact.SetText(h.Contact)
 	s.email.SetText(h.Email)
 	s.capacity.SetText(strconv.Itoa(h.Capacity))
+	showCoordinates(s.lat, s.lon, h.Coordinates)
 	s.partnership.SetText(h.Partnership)
 	s.topics.SetText(strings.Join(h.Topics, "; "))
 	s.closed = append([]exchange.ClosedPeriod(nil), h.Closed...)
@@ -181,8 +186,8 @@ func (s *hostsScreen) addClosed() {
 }
 
 // host reads the form.
-func (s *hostsScreen) host() (exchange.Host, error) {
-	h := s.editing
+func (s *hostsScreen) host() (h exchange.Host, err error) {
+	h = s.editing
 	h.Name, h.Country, h.City, h.Address = s.name.Text, s.country.Text, s.city.Text, s.address.Text
 	h.Contact, h.Email, h.Partnership = s.contact.Text, s.email.Text, s.partnership.Text
 	h.Kind = kindFromLabel(s.kind.Selected)
@@ -193,12 +198,24 @@ func (s *hostsScreen) host() (exchange.Host, error) {
 		}
 	}
 	h.Closed = s.closed
+	if h.Coordinates, err = readCoordinates(s.lat, s.lon); err != nil {
+		return h, err
+	}
 	n, err := strconv.Atoi(strings.TrimSpace(s.capacity.Text))
 	if err != nil {
 		return h, &exchange.RuleError{Field: "capacity", Rule: exchange.RuleFormat, Reason: "write a whole number of visitors, e.g. 2"}
 	}
 	h.Capacity = n
 	return h, nil
+}
+
+// forgetCoordinates clears coordinates that belong to another city, so saving looks the new
+// one up.
+func (s *hostsScreen) forgetCoordinates() {
+	if s.city.Text != s.editing.City || !strings.EqualFold(s.country.Text, s.editing.Country) {
+		s.lat.SetText("")
+		s.lon.SetText("")
+	}
 }
 
 func kindFromLabel(label string) exchange.Kind {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -66,10 +65,10 @@ func (p *listPane[T]) setItems(items []T) {
 
 // filter shows the items that match every search term, keeping the selection.
 func (p *listPane[T]) filter() {
-	terms := strings.Fields(strings.ToLower(p.search.Text))
+	terms := searchTerms(p.search.Text)
 	p.shown = p.shown[:0]
 	for _, x := range p.all {
-		if matches(terms, strings.ToLower(p.haystack(x))) {
+		if matches(terms, p.haystack(x)) {
 			p.shown = append(p.shown, x)
 		}
 	}

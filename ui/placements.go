@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/gazetteer"
+	"github.com/xchangedesk/xchangedesk/exchange/rates"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
@@ -35,6 +37,8 @@ type placementsScreen struct {
 	facts   *widget.Form
 	actions map[exchange.Action]*widget.Button
 	history *widget.Label
+	checks  map[exchange.Item]*widget.Check
+	price   *widget.Label
 	empty   *widget.Label
 	first   bool // nothing applied yet: select the next upcoming placement
 }
@@ -42,7 +46,7 @@ type placementsScreen struct {
 const allStatuses = "All statuses"
 
 func newPlacementsScreen(d *Desk) *placementsScreen {
-	s := &placementsScreen{desk: d, actions: map[exchange.Action]*widget.Button{}, first: true}
+	s := &placementsScreen{desk: d, actions: map[exchange.Action]*widget.Button{}, first: true, checks: map[exchange.Item]*widget.Check{}}
 	s.search = searchEntry("Search visitor, organisation, host, city, status…", func(string) { s.filter() })
 	opts := []string{allStatuses}
 	for _, st := range exchange.Statuses {
@@ -66,7 +70,7 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 	s.title.Wrapping = fyne.TextWrapWord
 	s.facts = widget.NewForm()
 	var buttons []fyne.CanvasObject
-	for _, a := range []exchange.Action{exchange.Request, exchange.Confirm, exchange.Decline, exchange.Complete, exchange.Cancel} {
+	for _, a := range []exchange.Action{exchange.Request, exchange.Confirm, exchange.Decline, exchange.Complete, exchange.Pay, exchange.Reprice, exchange.Cancel} {
 		b := widget.NewButton(actionLabel(a), func() { s.act(a) })
 		if a == exchange.Cancel {
 			b.Importance = widget.DangerImportance
@@ -78,7 +82,18 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 	s.history.Wrapping = fyne.TextWrapWord
 	s.empty = widget.NewLabel("Select a placement to see its details, or book a new one.")
 	s.empty.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(s.title, s.facts, container.NewHBox(buttons...), widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	s.price = widget.NewLabel("")
+	s.price.Wrapping = fyne.TextWrapWord
+	var checks []fyne.CanvasObject
+	for _, it := range exchange.Items {
+		c := widget.NewCheck(it.Label, nil)
+		s.checks[it.Item] = c
+		checks = append(checks, c)
+	}
+	top := container.NewVBox(s.title, s.facts, container.NewHBox(buttons...),
+		widget.NewLabelWithStyle("Lump sum", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.price,
+		widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewGridWithColumns(2, checks...),
+		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	s.detail = container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.history))
 	s.detail.Hide()
 
@@ -105,6 +120,10 @@ func actionLabel(a exchange.Action) string {
 		return "Host declined"
 	case exchange.Complete:
 		return "Complete"
+	case exchange.Pay:
+		return "Mark paid"
+	case exchange.Reprice:
+		return "Re-price…"
 	case exchange.Cancel:
 		return "Cancel placement…"
 	}
@@ -144,10 +163,18 @@ func (s *placementsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	chip := b.Objects[1].(*fyne.Container).Objects[0].(*widget.Label)
 	chip.Importance = statusImportance(p.Status)
 	chip.SetText(statusLabel(p.Status))
+	if p.Overdue(s.desk.today()) {
+		chip.Importance = widget.DangerImportance
+		chip.SetText("Pay now")
+	}
 	texts := b.Objects[0].(*fyne.Container).Objects
 	texts[0].(*widget.Label).SetText(v.Name + " → " + h.Name)
-	texts[1].(*widget.Label).SetText(fmt.Sprintf("%s · %d working days · %s, %s · %s",
-		dateRange(p.First, p.Last), p.WorkingDays(h), h.City, h.Country, v.Organisation))
+	lump := ""
+	if p.Price != nil {
+		lump = " · " + p.Price.LumpSum.String()
+	}
+	texts[1].(*widget.Label).SetText(fmt.Sprintf("%s · %d working days%s · %s, %s · %s",
+		dateRange(p.First, p.Last), p.WorkingDays(h), lump, h.City, h.Country, v.Organisation))
 }
 
 // dateRange writes a stay for people: 2 – 6 Mar 2026, or 27 Feb – 6 Mar 2026.
@@ -184,7 +211,7 @@ func (s *placementsScreen) filter() {
 	if s.list == nil {
 		return
 	}
-	terms := strings.Fields(strings.ToLower(s.search.Text))
+	terms := searchTerms(s.search.Text)
 	s.shown = s.shown[:0]
 	for _, p := range s.all {
 		if s.status.Selected != allStatuses && s.status.Selected != "" && statusLabel(p.Status) != s.status.Selected {
@@ -209,13 +236,21 @@ func (s *placementsScreen) filter() {
 
 func (s *placementsScreen) haystack(p exchange.Placement) string {
 	h, v := s.desk.hostByID(p.HostID), s.desk.visitorByID(p.VisitorID)
-	return strings.ToLower(strings.Join([]string{v.Name, v.Organisation, v.City, v.Country, exchange.CountryName(v.Country),
+	return strings.Join([]string{v.Name, v.Organisation, v.City, v.Country, exchange.CountryName(v.Country),
 		h.Name, h.City, h.Country, exchange.CountryName(h.Country), string(p.Status), p.First.String(), p.Last.String(),
-		p.Goals, p.ID.String(), h.Partnership, v.Partnership}, " "))
+		p.Goals, p.ID.String(), h.Partnership, v.Partnership}, " ")
 }
+
+// searchTerms splits what was typed into a search box into words, folded like names in the
+// gazetteer: case, accents and punctuation don't matter (poznan finds Poznań).
+func searchTerms(text string) []string { return strings.Fields(gazetteer.Fold(text)) }
 
 // matches reports whether every search term occurs in haystack.
 func matches(terms []string, haystack string) bool {
+	if len(terms) == 0 {
+		return true
+	}
+	haystack = gazetteer.Fold(haystack)
 	for _, t := range terms {
 		if !strings.Contains(haystack, t) {
 			return false
@@ -255,7 +290,7 @@ func (s *placementsScreen) show(id exchange.ID) {
 	}
 	s.facts.Refresh()
 	for a, b := range s.actions {
-		if p.Status.Allows(a) {
+		if p.Status.Allows(a) || a == exchange.Reprice && p.Status.HoldsPlace() && p.Status != exchange.Paid {
 			b.Show()
 		} else {
 			b.Hide()
@@ -268,8 +303,59 @@ func (s *placementsScreen) show(id exchange.ID) {
 		s.actions[exchange.Complete].Disable()
 	}
 	s.history.SetText(historyText(p.History))
+	s.price.SetText(priceText(p))
+	for it, c := range s.checks {
+		c.OnChanged = nil
+		c.SetChecked(p.Ticked(it))
+		if p.Status == exchange.Paid || !p.Status.HoldsPlace() {
+			c.Disable()
+		} else {
+			c.Enable()
+		}
+		c.OnChanged = func(on bool) { s.tick(p.ID, it, on) }
+	}
+	if p.Status == exchange.Completed {
+		due := widget.NewLabel(fmt.Sprintf("by %s", p.PaymentDue().Time().Format("2 Jan 2006")))
+		if p.Overdue(s.desk.today()) {
+			due.SetText(fmt.Sprintf("overdue since %s", p.PaymentDue().Time().Format("2 Jan 2006")))
+			due.Importance = widget.DangerImportance
+		}
+		s.facts.Items = append(s.facts.Items, &widget.FormItem{Text: "Payment due", Widget: due})
+		s.facts.Refresh()
+	}
 	s.empty.Hide()
 	s.detail.Show()
+}
+
+// priceText is the breakdown of a placement's lump sum, as audit evidence.
+func priceText(p exchange.Placement) string {
+	b := p.Price
+	if b == nil {
+		return "Not priced yet: Re-price to price it with the current rate tables."
+	}
+	lines := []string{fmt.Sprintf("%s — %s, rate tables version %d", b.LumpSum, rates.ProfileLabel(b.Profile), b.Version),
+		fmt.Sprintf("%.1f km between the host (%.4f, %.4f) and the visitor's organisation (%.4f, %.4f); %d working days",
+			b.DistanceKm, b.HostCoordinates.Lat, b.HostCoordinates.Lon, b.VisitorCoordinates.Lat, b.VisitorCoordinates.Lon, b.WorkingDays)}
+	for _, l := range b.Lines {
+		lines = append(lines, "  "+l.Label+": "+l.Amount.String())
+	}
+	if len(b.Reasons) > 0 {
+		lines = append(lines, "Because "+strings.Join(b.Reasons, " and ")+".")
+	}
+	if !p.PaidOn.IsZero() {
+		lines = append(lines, "Paid on "+p.PaidOn.Time().Format("2 Jan 2006")+".")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (s *placementsScreen) tick(id exchange.ID, item exchange.Item, on bool) {
+	if _, err := s.desk.data.Tick(id, item, on); err != nil {
+		s.desk.fail(err)
+		s.desk.reload() // put the box back as stored
+		return
+	}
+	s.desk.say(item.Label() + map[bool]string{true: ": ticked.", false: ": unticked."}[on])
+	s.desk.reload()
 }
 
 // historyText lists a placement's history, newest first.
@@ -298,6 +384,23 @@ func wrapped(text string) *widget.Label {
 // act takes a status action on the selected placement; cancelling asks first.
 func (s *placementsScreen) act(a exchange.Action) {
 	id := s.selected
+	if a == exchange.Reprice {
+		dialog.ShowConfirm("Price this placement again?",
+			"It will be priced with the current rate tables and profile. Its present price and rate version are kept in the history.",
+			func(ok bool) {
+				if !ok {
+					return
+				}
+				p, err := s.desk.data.Reprice(id)
+				if err != nil {
+					s.desk.fail(err)
+					return
+				}
+				s.desk.say(fmt.Sprintf("Re-priced: %s (rate tables version %d).", p.Price.LumpSum, p.Price.Version))
+				s.desk.reload()
+			}, s.desk.win)
+		return
+	}
 	if a != exchange.Cancel {
 		s.do(id, a, "")
 		return

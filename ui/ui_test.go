@@ -370,3 +370,170 @@ func TestTheBookingDialogNamesEachBrokenRuleNextToItsField(t *testing.T) {
 		})
 	}
 }
+
+func newVisitor(t *testing.T, d *Desk, s *store.Store) exchange.Visitor {
+	t.Helper()
+	v, err := s.AddVisitor(exchange.Visitor{Name: "Oona Laine", Email: "oona@laine.example.fi",
+		Organisation: "Laine Robotics Oy", Country: "FI", City: "Oulu", Partnership: "BSR Stars/StarDust"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.reload()
+	return v
+}
+
+func TestTheBookingDialogShowsTheLiveQuoteAndRefusesOverCommitting(t *testing.T) {
+	d, s := newDesk(t, true)
+	newVisitor(t, d, s)
+	b := d.openBooking(nil)
+	test.Type(b.host, "Mafex")
+	test.Type(b.visitor, "Oona")
+	b.first.SetDate(date("2027-03-01"))
+	b.last.SetDate(date("2027-03-05"))
+	// Oulu–Bilbao is far; Monday to Friday with two travel days is three working days: halved.
+	for _, want := range []string{"Lump sum EUR 550.00", "Halved because fewer than 5 working days", "km between Bilbao", "Budget left after this booking"} {
+		if !strings.Contains(b.quote.Text, want) {
+			t.Fatalf("quote lacks %q:\n%s", want, b.quote.Text)
+		}
+	}
+	b.travel.SetSelected("Neither: no travel days")
+	if !strings.Contains(b.quote.Text, "Lump sum EUR 1,100.00") {
+		t.Fatalf("five working days: %s", b.quote.Text)
+	}
+	// Shrink the envelope to what is committed and paid: nothing is left for this one.
+	used := d.money.budget.Committed + d.money.budget.Paid
+	if err := s.SetEnvelope(used + exchange.Euros(100)); err != nil {
+		t.Fatal(err)
+	}
+	b.travel.SetSelected("First and last day")
+	if got := b.errs.text("budget"); !strings.Contains(got, "EUR 450.00 missing") {
+		t.Fatalf("under budget: %q (other %q)", got, b.other.Text)
+	}
+	if !b.book.Disabled() {
+		t.Fatal("Book is enabled over budget")
+	}
+	before, _ := s.Snapshot()
+	test.Tap(b.book)
+	after, _ := s.Snapshot()
+	if len(after.Placements) != len(before.Placements) {
+		t.Fatal("an over-committing booking was written")
+	}
+}
+
+func TestTheBudgetScreenSetsTheEnvelopeAndVersionsTheRates(t *testing.T) {
+	d, s := newDesk(t, true)
+	d.tabs.SelectIndex(3)
+	bs := d.budget
+	if bs.committed.Text == "" || !strings.HasPrefix(bs.remaining.Text, "EUR ") {
+		t.Fatalf("budget shows %q %q", bs.committed.Text, bs.remaining.Text)
+	}
+	if len(bs.byCountry.Objects) < 5 {
+		t.Fatalf("%d country bars", len(bs.byCountry.Objects))
+	}
+	bs.envelope.SetText("100")
+	test.Tap(button(t, d.win, "Set budget"))
+	if !strings.Contains(bs.moneyErr.Text, "budget cannot be less") {
+		t.Fatalf("a too-small envelope: %q", bs.moneyErr.Text)
+	}
+	bs.envelope.SetText("60,000")
+	test.Tap(button(t, d.win, "Set budget"))
+	if p, _ := s.Programme(); p.Envelope != exchange.Euros(60000) {
+		t.Fatalf("envelope %s", p.Envelope)
+	}
+	before, _ := s.Placements(store.Filter{})
+	// A rate edit with a typo is refused, naming the line.
+	bs.caps.SetText("PT 780.00\nDE nine hundred")
+	test.Tap(button(t, d.win, "Save as a new version"))
+	if !strings.Contains(bs.ratesErr.Text, "caps line 2") {
+		t.Fatalf("typo: %q", bs.ratesErr.Text)
+	}
+	bs.caps.SetText("PT 780.00\nDE 900.00")
+	bs.note.SetText("Germany lowered")
+	test.Tap(button(t, d.win, "Save as a new version"))
+	tables, _ := s.Rates()
+	if tables.Version != 2 || tables.CXC.Caps["DE"] != exchange.Euros(900) || tables.Note != "Germany lowered" {
+		t.Fatalf("rates %+v", tables)
+	}
+	if !strings.Contains(bs.history.Text, "Version 2") {
+		t.Fatalf("history %q", bs.history.Text)
+	}
+	after, _ := s.Placements(store.Filter{})
+	for i := range before {
+		if before[i].Price.LumpSum != after[i].Price.LumpSum || after[i].Price.Version != 1 {
+			t.Fatalf("placement %d changed with the rate tables", i)
+		}
+	}
+	bs.profile.SetSelected("Erasmus+ style")
+	if p, _ := s.Programme(); p.Profile != "erasmus" {
+		t.Fatalf("profile %q", p.Profile)
+	}
+	out, err := bs.report("csv")
+	if err != nil || !strings.Contains(string(out), "lump_sum_eur") || !strings.Contains(string(out), "envelope") {
+		t.Fatalf("report: %v", err)
+	}
+}
+
+func TestTheChecklistAndPaymentOnAPlacement(t *testing.T) {
+	d, s := newDesk(t, true)
+	done, _ := s.Placements(store.Filter{Status: exchange.Completed})
+	var p exchange.Placement
+	for _, x := range done {
+		if !x.Overdue(today) {
+			p = x // completed last week: not yet due
+		}
+	}
+	if p.ID.IsZero() {
+		t.Fatal("the sample has no completed placement that is not yet due")
+	}
+	d.placements.show(p.ID)
+	if !strings.Contains(d.placements.price.Text, "rate tables version 1") {
+		t.Fatalf("price %q", d.placements.price.Text)
+	}
+	test.Tap(button(t, d.win, "Mark paid"))
+	if got, _ := s.Placement(p.ID); got.Status != exchange.Completed || !strings.Contains(d.status.Text, "evidence") {
+		t.Fatalf("paid without evidence: %s, %q", got.Status, d.status.Text)
+	}
+	test.Tap(d.placements.checks[exchange.Evidence])
+	if got, _ := s.Placement(p.ID); !got.Ticked(exchange.Evidence) {
+		t.Fatal("ticking evidence did not stick")
+	}
+	test.Tap(button(t, d.win, "Mark paid"))
+	got, _ := s.Placement(p.ID)
+	if got.Status != exchange.Paid || got.PaidOn != today {
+		t.Fatalf("after paying: %s on %s", got.Status, got.PaidOn)
+	}
+	if !d.placements.checks[exchange.Evidence].Disabled() {
+		t.Fatal("a paid placement's checklist can still change")
+	}
+}
+
+func TestAnUnknownCityIsNamedAndCoordinatesCanBeTyped(t *testing.T) {
+	d, s := newDesk(t, false)
+	test.Tap(button(t, d.win, "Start empty"))
+	fillHost(d.hosts, "ARUS", "ES", "a@arus.example.es", "1")
+	d.hosts.city.SetText("Sevile")
+	test.Tap(button(t, d.win, "Save host"))
+	if got := d.hosts.errs.text("city"); !strings.Contains(got, "Sevilla") {
+		t.Fatalf("under city: %q", got)
+	}
+	if hs, _ := s.Hosts(); len(hs) != 0 {
+		t.Fatal("a host with an unknown city was saved")
+	}
+	d.hosts.lat.SetText("37.41")
+	d.hosts.lon.SetText("-6.0")
+	test.Tap(button(t, d.win, "Save host"))
+	hs, _ := s.Hosts()
+	if len(hs) != 1 || hs[0].Coordinates.Lat != 37.41 {
+		t.Fatalf("hosts %+v", hs)
+	}
+	// Changing the city forgets the typed coordinates, and saving looks the new one up.
+	d.hosts.city.SetText("Sevilla")
+	if d.hosts.lat.Text != "" {
+		t.Fatal("coordinates of the old city kept")
+	}
+	test.Tap(button(t, d.win, "Save host"))
+	h, _ := s.Host(hs[0].ID)
+	if h.Coordinates.Lat < 37.38 || h.Coordinates.Lat > 37.39 {
+		t.Fatalf("Sevilla at %+v", h.Coordinates)
+	}
+}

@@ -24,6 +24,7 @@ type visitorsScreen struct {
 	name, email, organisation, country, city, partnership *widget.Entry
 	kind                                                  *widget.Select
 	countryName                                           *widget.Label
+	lat, lon                                              *widget.Entry
 	visits                                                *widget.Label
 	book                                                  *widget.Button
 	errs                                                  fieldErrors
@@ -56,8 +57,10 @@ func newVisitorsScreen(d *Desk) *visitorsScreen {
 	s.kind = widget.NewSelect(kindLabels(), nil)
 	s.country = entry("ISO code, e.g. PT")
 	s.countryName = widget.NewLabel("")
-	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)) }
 	s.city = entry("City")
+	s.lat, s.lon = entry("latitude"), entry("longitude")
+	s.city.OnChanged = func(string) { s.forgetCoordinates() }
+	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)); s.forgetCoordinates() }
 	s.partnership = entry("e.g. BSR Stars/StarDust")
 	s.visits = widget.NewLabel("")
 	s.visits.Wrapping = fyne.TextWrapWord
@@ -76,6 +79,7 @@ func newVisitorsScreen(d *Desk) *visitorsScreen {
 		row{"Kind", s.kind, "kind"},
 		row{"Country", container.NewBorder(nil, nil, nil, s.countryName, s.country), "country"},
 		row{"City", s.city, "city"},
+		row{"Coordinates", coordinatesRow(s.lat, s.lon, s.errs), "lat"},
 		row{"Partnership", s.partnership, ""},
 		row{"Placements", container.NewVBox(s.visits, container.NewHBox(s.book)), ""},
 	)
@@ -108,6 +112,7 @@ func (s *visitorsScreen) edit(v exchange.Visitor) {
 	s.kind.SetSelected(v.Kind.Label())
 	s.country.SetText(v.Country)
 	s.city.SetText(v.City)
+	showCoordinates(s.lat, s.lon, v.Coordinates)
 	s.partnership.SetText(v.Partnership)
 	s.errs.clear()
 	setLine(s.formErr, nil)
@@ -134,15 +139,25 @@ func (s *visitorsScreen) showVisits() {
 	s.visits.SetText(strings.Join(lines, "\n"))
 }
 
+// forgetCoordinates clears coordinates that belong to another city, so saving looks the new
+// one up.
+func (s *visitorsScreen) forgetCoordinates() {
+	if s.city.Text != s.editing.City || !strings.EqualFold(s.country.Text, s.editing.Country) {
+		s.lat.SetText("")
+		s.lon.SetText("")
+	}
+}
+
 func (s *visitorsScreen) saveVisitor() {
 	v := s.editing
 	v.Name, v.Email, v.Organisation = s.name.Text, s.email.Text, s.organisation.Text
 	v.Kind = kindFromLabel(s.kind.Selected)
 	v.Country, v.City, v.Partnership = s.country.Text, s.city.Text, s.partnership.Text
 	var err error
-	if v.ID.IsZero() {
+	v.Coordinates, err = readCoordinates(s.lat, s.lon)
+	if err == nil && v.ID.IsZero() {
 		v, err = s.desk.data.AddVisitor(v)
-	} else {
+	} else if err == nil {
 		v, err = s.desk.data.UpdateVisitor(v)
 	}
 	if err != nil {

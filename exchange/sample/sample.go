@@ -102,7 +102,7 @@ var plan = []placement{
 	{10, 11, -8, 0, 5, "", exchange.Completed, "Partnering with Stuttgart medtech firms"},
 	{8, 12, -6, 0, 12, "", exchange.Completed, "Photonic sensing for 6G test-beds"},
 	{11, 3, -5, 1, 4, exchange.TravelNone, exchange.Completed, "ERTMS software export to Latin America with Mafex members"},
-	{17, 6, -4, 0, 5, "", exchange.Completed, "Secure IoT for critical infrastructure"},
+	{17, 6, -1, 0, 5, "", exchange.Completed, "Secure IoT for critical infrastructure"},
 	// Earlier placements that did not happen.
 	{13, 4, -7, 0, 5, "", exchange.Declined, "Tram energy recovery (host had no free expert that week)"},
 	{20, 9, -3, 0, 5, "", exchange.Cancelled, "e-health platform pilots (visitor fell ill)"},
@@ -222,7 +222,7 @@ func steps(p *exchange.Placement, status exchange.Status, booked time.Time, h ex
 			for _, it := range []exchange.Item{exchange.CTQVisitor, exchange.CTQHost, exchange.CTQVisitorPartnership, exchange.CTQHostPartnership} {
 				tick(p, it, p.First.AddDays(-7).Time().Add(11*time.Hour))
 			}
-			at = p.Last.AddDays(3).Time().Add(9 * time.Hour)
+			at = p.Last.AddDays(1).Time().Add(9 * time.Hour)
 			tick(p, exchange.ClosingReport, at.Add(-time.Hour))
 			detail = "closing report validated"
 		case exchange.Pay:
