@@ -164,3 +164,32 @@ func TestComposeRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestNonASCIIHeadersSurvive(t *testing.T) {
+	m := hostRequest(t)
+	m.Subject = "Besuch bei BioRegio STERN – Größe, Zażółć gęślą jaźń, " + strings.Repeat("lange Betreffzeile ", 8)
+	m.From.Name = "Bureau du programme « S3martMed », Lyon"
+	raw, err := mail.Compose(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := read(t, raw)
+	if s, err := r.header.Subject(); err != nil || s != m.Subject {
+		t.Errorf("Subject = %q (%v), want %q", s, err, m.Subject)
+	}
+	from, err := r.header.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Name != m.From.Name {
+		t.Errorf("From = %v (%v), want %q", from, err, m.From.Name)
+	}
+	for i, l := range strings.Split(r.rawHeaders, "\r\n") {
+		if len(l) > 78 {
+			t.Errorf("header line %d has %d characters: %q", i, len(l), l)
+		}
+		for _, c := range []byte(l) {
+			if c > 127 {
+				t.Errorf("header line %d is not ASCII: %q", i, l)
+				break
+			}
+		}
+	}
+}

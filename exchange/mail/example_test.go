@@ -2,6 +2,8 @@ package mail_test
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/ical"
@@ -216,4 +218,76 @@ func ExampleConfirmation() {
 	// S3martMed ClusterXchange</p>
 	// </body>
 	// </html>
+}
+
+// Compose renders a message whose shape, headers and boundaries are the same every time;
+// this prints its headers and MIME structure (the bodies are quoted-printable and base64).
+func ExampleCompose() {
+	f := facts
+	f.Recipient = "Jürgen Weber"
+	content, err := mail.HostRequest(f)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	organiser := ical.Person{Name: "Marta Kowalczyk", Email: "office@s3martmed.example"}
+	cal, err := ical.Request(ical.Invitation{
+		UID: "0190f3c2-7b1e-7c55-a000-000000000001@xchangedesk", Sequence: 0,
+		Stamp: time.Date(2026, 2, 2, 9, 30, 0, 0, time.UTC),
+		First: f.First, Last: f.Last,
+		Organizer: organiser, Attendee: f.Contact, Tentative: true,
+		Details: ical.HostRequest(f.Visit),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	raw, err := mail.Compose(mail.Message{
+		MessageID: "<0190f3c2-0000-7000-8000-00000000000a@xchangedesk>",
+		Date:      time.Date(2026, 2, 2, 9, 30, 0, 0, time.UTC),
+		From:      mail.Address(organiser),
+		To:        mail.Address(f.Contact),
+		Content:   content,
+		Calendar:  cal,
+		Method:    ical.MethodRequest,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	header, body, _ := strings.Cut(string(raw), "\r\n\r\n")
+	fmt.Println(strings.ReplaceAll(header, "\r\n", "\n"))
+	for _, line := range strings.Split(body, "\r\n") {
+		if strings.HasPrefix(line, "--") || strings.HasPrefix(line, "Content-") || strings.HasPrefix(line, " boundary=") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// Date: Mon, 02 Feb 2026 09:30:00 +0000
+	// MIME-Version: 1.0
+	// Message-ID: <0190f3c2-0000-7000-8000-00000000000a@xchangedesk>
+	// Subject: Can you host Anna Nowak (GAPR-Medsilesia) from Monday 2 March
+	//  2026 to Friday 6 March 2026?
+	// From: "Marta Kowalczyk" <office@s3martmed.example>
+	// To: =?utf-8?q?J=C3=BCrgen_Weber?= <weber@bioregio-stern.example>
+	// Content-Type: multipart/mixed;
+	//  boundary=xchangedesk-1-3e9dd6ac3eaac89a687d494b
+	// --xchangedesk-1-3e9dd6ac3eaac89a687d494b
+	// Content-Type: multipart/alternative;
+	//  boundary=xchangedesk-2-3e9dd6ac3eaac89a687d494b
+	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b
+	// Content-Transfer-Encoding: quoted-printable
+	// Content-Type: text/plain; charset=UTF-8
+	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b
+	// Content-Transfer-Encoding: quoted-printable
+	// Content-Type: text/html; charset=UTF-8
+	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b
+	// Content-Transfer-Encoding: base64
+	// Content-Type: text/calendar; method=REQUEST; charset=UTF-8
+	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b--
+	// --xchangedesk-1-3e9dd6ac3eaac89a687d494b
+	// Content-Disposition: attachment; filename="invite.ics"
+	// Content-Transfer-Encoding: base64
+	// Content-Type: application/ics; name="invite.ics"
+	// --xchangedesk-1-3e9dd6ac3eaac89a687d494b--
 }
