@@ -69,17 +69,20 @@ func newBudgetScreen(d *Desk) *budgetScreen {
 
 	numbers := container.NewGridWithColumns(3,
 		titled("Committed", s.committed), titled("Paid", s.paid), titled("Remaining", s.remaining))
-	programme := widget.NewCard("Programme budget", "Committed: lump sums of placements that hold a place and are not yet paid.",
+	programme := widget.NewCard("Programme budget", "",
 		container.NewVBox(
+			wrapped("Committed: lump sums of placements that hold a place and are not yet paid."),
 			container.NewBorder(nil, nil, widget.NewLabel("Envelope (EUR)"), saveEnvelope, s.envelope),
 			numbers,
 			container.NewBorder(nil, nil, widget.NewLabel("Rate profile for new bookings"), nil, s.profile),
 			s.moneyErr,
 			widget.NewButtonWithIcon("Export report…", theme.DocumentSaveIcon(), s.exportDialog),
 		))
-	split := widget.NewCard("By host country", "", s.byCountry)
-	partner := widget.NewCard("By visitor's partnership", "Each exchange counts once, to the visitor's partnership, which pays.", s.byPartnership)
-	overdue := widget.NewCard("Overdue payments", fmt.Sprintf("Payment is due %d days after completion.", exchange.PaymentDueDays), s.overdue)
+	split := widget.NewCard("By host country", "", container.NewVBox(wrapped("Dark: paid. Light: committed."), s.byCountry))
+	partner := widget.NewCard("By visitor's partnership", "", container.NewVBox(
+		wrapped("Each exchange counts once, to the visitor's partnership, which pays."), s.byPartnership))
+	overdue := widget.NewCard("Overdue payments", "", container.NewVBox(
+		wrapped(fmt.Sprintf("Payment is due %d days after completion.", exchange.PaymentDueDays)), s.overdue))
 
 	entry := func(placeholder string, lines int) *widget.Entry {
 		e := widget.NewEntry()
@@ -94,7 +97,7 @@ func newBudgetScreen(d *Desk) *budgetScreen {
 	s.version.Wrapping = fyne.TextWrapWord
 	s.defaultCap, s.halfDays, s.halfKm = entry("1,100.00", 1), entry("5", 1), entry("200", 1)
 	s.caps = entry("PT 780.00", 4)
-	s.bands = entry("10-100 28.00 56.00", 7)
+	s.bands = entry("km from-to, standard, green: 10-100 28.00 56.00", 7)
 	s.daily = entry("1 117.00", 3)
 	s.groups = entry("1: DK FI IS", 3)
 	s.fullDays, s.reduced, s.travel, s.greenT = entry("14", 1), entry("70", 1), entry("2", 1), entry("6", 1)
@@ -111,7 +114,7 @@ func newBudgetScreen(d *Desk) *budgetScreen {
 		widget.NewFormItem("Halve below km", s.halfKm),
 	)
 	erasmus := widget.NewForm(
-		widget.NewFormItem("Travel bands (km from-to, standard, green)", s.bands),
+		widget.NewFormItem("Travel bands", s.bands),
 		widget.NewFormItem("Daily support by group (EUR)", s.daily),
 		widget.NewFormItem("Country groups", s.groups),
 		widget.NewFormItem("Full rate up to day", s.fullDays),
@@ -119,8 +122,8 @@ func newBudgetScreen(d *Desk) *budgetScreen {
 		widget.NewFormItem("Funded travel days", s.travel),
 		widget.NewFormItem("… with green travel", s.greenT),
 	)
-	tables := widget.NewCard("Rate tables", "Every figure is editable. Saving makes a new version; placements keep the version they were priced with.",
-		container.NewVBox(s.version,
+	tables := widget.NewCard("Rate tables", "",
+		container.NewVBox(wrapped("Every figure is editable. Saving makes a new version; placements keep the version they were priced with."), s.version,
 			widget.NewLabelWithStyle(rates.ProfileLabel(rates.ClusterXchange), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), cxc,
 			widget.NewLabelWithStyle(rates.ProfileLabel(rates.ErasmusPlus), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), erasmus,
 			widget.NewForm(widget.NewFormItem("Note", s.note)), s.ratesErr, container.NewHBox(save),

@@ -92,9 +92,9 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 	}
 	top := container.NewVBox(s.title, s.facts, container.NewHBox(buttons...),
 		widget.NewLabelWithStyle("Lump sum", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.price,
-		widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewGridWithColumns(2, checks...),
+		widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewVBox(checks...),
 		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	s.detail = container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.history))
+	s.detail = container.NewBorder(nil, nil, nil, nil, container.NewVScroll(container.NewVBox(top, s.history)))
 	s.detail.Hide()
 
 	left := container.NewBorder(
