@@ -91,3 +91,19 @@ func ExampleLookup() {
 	// 79.8 km
 	// 829.9 km
 }
+
+func BenchmarkLookup(b *testing.B) {
+	Len() // load once, outside the timing
+	for b.Loop() {
+		if _, err := Lookup("Valenciennes", "FR"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLookupMisspelt(b *testing.B) {
+	Len()
+	for b.Loop() {
+		Lookup("Valencienes", "FR") // scans France's cities for close matches
+	}
+}
