@@ -64,6 +64,9 @@ func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exc
 		p.Sequence++
 		p.History = append(p.History, exchange.Event{At: s.Now().UTC().Truncate(1e9), By: s.Actor, Action: exchange.Reschedule,
 			Detail: fmt.Sprintf("%s → %s, travel days: %s; lump sum %s", old.Period(), p.Period(), p.Travel, p.Price.LumpSum)})
+		if err := s.queue(tx, exchange.Reschedule, old, p, ""); err != nil {
+			return err
+		}
 		return putPlacement(tx, p, &old)
 	})
 	if err != nil {

@@ -212,6 +212,12 @@ func (s *Store) Act(id exchange.ID, a exchange.Action, detail string) (exchange.
 		if err := p.Apply(a, s.Now(), s.Actor, detail); err != nil {
 			return err
 		}
+		if a == exchange.Cancel {
+			p.Sequence++ // a cancellation is a change that matters to every calendar
+		}
+		if err := s.queue(tx, a, old, p, detail); err != nil {
+			return err
+		}
 		return putPlacement(tx, p, &old)
 	})
 	if err != nil {

@@ -102,6 +102,15 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 3: the outbox.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketOutbox, bucketOutboxByPl} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the version this build writes.

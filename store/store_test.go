@@ -25,6 +25,9 @@ func openTemp(t testing.TB) *Store {
 	s.Now = func() time.Time { return time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC) }
 	s.Actor = "tester"
 	t.Cleanup(func() { s.Close() })
+	if err := s.SetOrganiser("STARS exchange desk", "desk@stars.example.eu"); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -116,6 +119,7 @@ func TestDataSurvivesReopening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.SetOrganiser("Desk", "desk@stars.example.eu")
 	h := addHost(t, s, "Lyonbiopole", 1)
 	v := addVisitor(t, s, "Marc Dubois", "Biowin SME")
 	p, err := s.Book(req(h, v, "2026-03-02", "2026-03-06"))

@@ -1,0 +1,472 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/ical"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
+)
+
+// The outbox: every message a change causes is composed and written in the transaction of
+// that change, and sent after commit by the sender (package store/outbox). Keys are message
+// ids (UUIDv7), so the bucket lists messages in the order they were queued.
+var (
+	bucketOutbox     = []byte("outbox")
+	bucketOutboxByPl = []byte("outbox_by_placement") // placement id | message id → ""
+	keySMTP          = []byte("smtp")
+	errNoOrganiser   = &exchange.RuleError{Field: "organiser", Rule: exchange.RuleRequired, Reason: "set the programme's organiser (name and e-mail address, the mailbox that sends invitations) first"}
+)
+
+// MessageKind says what a message is for.
+type MessageKind string
+
+// The kinds of message.
+const (
+	HostRequest       MessageKind = "host-request"
+	VisitorInvitation MessageKind = "visitor-invitation"
+	Confirmation      MessageKind = "confirmation"
+	Update            MessageKind = "update"
+	Cancellation      MessageKind = "cancellation"
+)
+
+// MessageStatus is where a message stands.
+type MessageStatus string
+
+// The statuses of a message.
+const (
+	Queued MessageStatus = "queued"
+	Sent   MessageStatus = "sent"
+	Failed MessageStatus = "failed"
+)
+
+// Message is one e-mail in the outbox: its rendered bytes are exactly what is, or will be,
+// sent, so an exported .eml and every retry are the same message.
+type Message struct {
+	ID          exchange.ID
+	PlacementID exchange.ID
+	Kind        MessageKind
+	From        string
+	To          string
+	ToName      string
+	Subject     string
+	Method      string // REQUEST, CANCEL, or "" for a message without a calendar
+	UID         string
+	Sequence    int
+	Raw         []byte
+	Status      MessageStatus
+	Attempts    int
+	LastError   string
+	NextAttempt time.Time
+	Created     time.Time
+	SentAt      time.Time
+}
+
+// MessageID is the Message-ID header value, stable for the outbox entry.
+func (m Message) MessageID() string { return "<" + m.ID.String() + "@xchangedesk>" }
+
+type messageRecord struct {
+	ID          exchange.ID `json:"id"`
+	PlacementID exchange.ID `json:"placement_id"`
+	Kind        string      `json:"kind"`
+	From        string      `json:"from"`
+	To          string      `json:"to"`
+	ToName      string      `json:"to_name,omitempty"`
+	Subject     string      `json:"subject"`
+	Method      string      `json:"method,omitempty"`
+	UID         string      `json:"uid"`
+	Sequence    int         `json:"sequence"`
+	Raw         []byte      `json:"raw"`
+	Status      string      `json:"status"`
+	Attempts    int         `json:"attempts"`
+	LastError   string      `json:"last_error,omitempty"`
+	NextAttempt time.Time   `json:"next_attempt"`
+	Created     time.Time   `json:"created"`
+	SentAt      time.Time   `json:"sent_at"`
+}
+
+func (m Message) record() messageRecord {
+	return messageRecord{m.ID, m.PlacementID, string(m.Kind), m.From, m.To, m.ToName, m.Subject, m.Method, m.UID, m.Sequence,
+		m.Raw, string(m.Status), m.Attempts, m.LastError, m.NextAttempt, m.Created, m.SentAt}
+}
+
+func (r messageRecord) message() Message {
+	return Message{r.ID, r.PlacementID, MessageKind(r.Kind), r.From, r.To, r.ToName, r.Subject, r.Method, r.UID, r.Sequence,
+		r.Raw, MessageStatus(r.Status), r.Attempts, r.LastError, r.NextAttempt, r.Created, r.SentAt}
+}
+
+func putMessage(tx *bolt.Tx, m Message) error {
+	if err := tx.Bucket(bucketOutboxByPl).Put(append(append([]byte(nil), m.PlacementID.Bytes()...), m.ID.Bytes()...), nil); err != nil {
+		return err
+	}
+	return put(tx, bucketOutbox, m.ID.Bytes(), m.record())
+}
+
+func message(tx *bolt.Tx, id exchange.ID) (Message, error) {
+	var r messageRecord
+	ok, err := get(tx, bucketOutbox, id.Bytes(), &r)
+	if err != nil {
+		return Message{}, err
+	}
+	if !ok {
+		return Message{}, &exchange.NotFoundError{Field: "message", ID: id.String()}
+	}
+	return r.message(), nil
+}
+
+func messagesOf(tx *bolt.Tx, placement exchange.ID) ([]Message, error) {
+	var out []Message
+	prefix := placement.Bytes()
+	c := tx.Bucket(bucketOutboxByPl).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var id exchange.ID
+		copy(id[:], k[len(prefix):])
+		m, err := message(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Outbox lists every message, oldest first.
+func (s *Store) Outbox() ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return each(tx, bucketOutbox, func(r messageRecord) error { out = append(out, r.message()); return nil })
+	})
+	return out, err
+}
+
+// Messages lists the messages a placement caused, oldest first.
+func (s *Store) Messages(placement exchange.ID) ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = messagesOf(tx, placement)
+		return err
+	})
+	return out, err
+}
+
+// Due returns the queued messages that may be sent at now, oldest first. A message waits
+// while an earlier one to the same recipient about the same placement is still queued, so
+// a CANCEL never overtakes the REQUEST it cancels.
+func (s *Store) Due(now time.Time) ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *bolt.Tx) error {
+		waiting := map[string]bool{}
+		return each(tx, bucketOutbox, func(r messageRecord) error {
+			if MessageStatus(r.Status) != Queued {
+				return nil
+			}
+			key := r.PlacementID.String() + "/" + strings.ToLower(r.To)
+			if !waiting[key] && !r.NextAttempt.After(now) {
+				out = append(out, r.message())
+			}
+			waiting[key] = true
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Queued counts the messages waiting to be sent.
+func (s *Store) Queued() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return each(tx, bucketOutbox, func(r messageRecord) error {
+			if MessageStatus(r.Status) == Queued {
+				n++
+			}
+			return nil
+		})
+	})
+	return n, err
+}
+
+// NextDue is when the earliest queued message may be tried; zero when none is queued.
+func (s *Store) NextDue() (time.Time, error) {
+	var next time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return each(tx, bucketOutbox, func(r messageRecord) error {
+			if MessageStatus(r.Status) == Queued && (next.IsZero() || r.NextAttempt.Before(next)) {
+				next = r.NextAttempt
+			}
+			return nil
+		})
+	})
+	return next, err
+}
+
+// MarkSent records that the server accepted a message. Marking a sent message again
+// changes nothing.
+func (s *Store) MarkSent(id exchange.ID, at time.Time) error {
+	return s.updateMessage(id, func(m *Message) {
+		if m.Status == Sent {
+			return
+		}
+		m.Status, m.SentAt, m.LastError = Sent, at.UTC(), ""
+		m.Attempts++
+	})
+}
+
+// MarkRetry records a temporary failure: the message is tried again at next.
+func (s *Store) MarkRetry(id exchange.ID, reason string, next time.Time) error {
+	return s.updateMessage(id, func(m *Message) {
+		if m.Status != Queued {
+			return
+		}
+		m.Attempts++
+		m.LastError, m.NextAttempt = reason, next.UTC()
+	})
+}
+
+// MarkFailed records a permanent failure with the server's reply.
+func (s *Store) MarkFailed(id exchange.ID, reason string) error {
+	return s.updateMessage(id, func(m *Message) {
+		if m.Status != Queued {
+			return
+		}
+		m.Attempts++
+		m.Status, m.LastError = Failed, reason
+	})
+}
+
+// Retry puts a failed message back in the queue, to be sent at once.
+func (s *Store) Retry(id exchange.ID) error {
+	var err error
+	uerr := s.updateMessage(id, func(m *Message) {
+		if m.Status != Failed {
+			err = &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf("only a failed message is retried; this one is %s", m.Status)}
+			return
+		}
+		m.Status, m.NextAttempt = Queued, time.Time{}
+	})
+	return errors.Join(uerr, err)
+}
+
+func (s *Store) updateMessage(id exchange.ID, change func(*Message)) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		m, err := message(tx, id)
+		if err != nil {
+			return err
+		}
+		before := m.record()
+		change(&m)
+		if fmt.Sprint(before) == fmt.Sprint(m.record()) {
+			return nil
+		}
+		return put(tx, bucketOutbox, m.ID.Bytes(), m.record())
+	})
+}
+
+// queue composes the messages that change a of placement p causes and writes them. old is
+// the placement before the change.
+func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason string) error {
+	var sends []send
+	switch a {
+	case exchange.Request:
+		sends = []send{{HostRequest, "host"}}
+	case exchange.Confirm:
+		sends = []send{{VisitorInvitation, "visitor"}, {Confirmation, "visitor"}}
+	case exchange.Reschedule, exchange.Cancel:
+		invited, err := invited(tx, p.ID)
+		if err != nil {
+			return err
+		}
+		kind := Update
+		if a == exchange.Cancel {
+			kind = Cancellation
+		}
+		for _, who := range invited {
+			sends = append(sends, send{kind, who})
+		}
+	}
+	if len(sends) == 0 {
+		return nil
+	}
+	prog, err := programme(tx)
+	if err != nil {
+		return err
+	}
+	if prog.OrganiserEmail == "" {
+		return errNoOrganiser
+	}
+	h, err := host(tx, p.HostID)
+	if err != nil {
+		return err
+	}
+	v, err := visitor(tx, p.VisitorID)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC().Truncate(time.Second)
+	for _, snd := range sends {
+		m, err := compose(snd, prog, old, p, h, v, reason, now)
+		if err != nil {
+			return fmt.Errorf("outbox: %s to %s: %w", snd.kind, snd.who, err)
+		}
+		if err := putMessage(tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type send struct {
+	kind MessageKind
+	who  string // "host" or "visitor"
+}
+
+// invited lists who has had a calendar invitation about the placement: "host", "visitor".
+func invited(tx *bolt.Tx, placement exchange.ID) ([]string, error) {
+	ms, err := messagesOf(tx, placement)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range ms {
+		who := ""
+		switch m.Kind {
+		case HostRequest:
+			who = "host"
+		case VisitorInvitation:
+			who = "visitor"
+		}
+		if who != "" && !seen[who] {
+			seen[who] = true
+			out = append(out, who)
+		}
+	}
+	return out, nil
+}
+
+// compose writes one message: the calendar (REQUEST or CANCEL, or none), the readable text,
+// and the MIME message around them.
+func compose(snd send, prog exchange.Programme, old, p exchange.Placement, h exchange.Host, v exchange.Visitor, reason string, now time.Time) (Message, error) {
+	organiser := ical.Person{Name: prog.OrganiserName, Email: prog.OrganiserEmail}
+	to := ical.Person{Name: v.Name, Email: v.Email}
+	if snd.who == "host" {
+		to = ical.Person{Name: h.Contact, Email: h.Email}
+	}
+	address := h.Address
+	if !strings.Contains(address, h.City) {
+		address = strings.Trim(address+", "+h.City, ", ")
+	}
+	visit := ical.Visit{Programme: prog.Name, Visitor: v.Name, VisitorOrg: v.Organisation, Host: h.Name,
+		HostAddress: address + ", " + exchange.CountryName(h.Country), Contact: ical.Person{Name: h.Contact, Email: h.Email},
+		Goals: p.Goals, Documents: documentsToBring()}
+	if p.Price != nil {
+		visit.LumpSum = p.Price.LumpSum
+	}
+	facts := mail.Facts{Visit: visit, Recipient: to.Name, Organiser: prog.OrganiserName, First: p.First, Last: p.Last, Reason: reason}
+	tentative := p.Status == exchange.Requested || p.Status == exchange.Draft
+	inv := ical.Invitation{UID: p.UID, Sequence: p.Sequence, Stamp: now, First: p.First, Last: p.Last,
+		Organizer: organiser, Attendee: to, Tentative: tentative && snd.who == "host"}
+	if snd.who == "host" {
+		inv.Details = ical.HostRequest(visit)
+	} else {
+		inv.Details = ical.VisitorInvitation(visit)
+	}
+	var content mail.Content
+	var cal []byte
+	var err error
+	method := ical.MethodRequest
+	switch snd.kind {
+	case HostRequest:
+		content, err = mail.HostRequest(facts)
+	case VisitorInvitation:
+		content, err = mail.VisitorInvitation(facts)
+	case Confirmation:
+		content, err = mail.Confirmation(facts)
+		method = ""
+	case Update:
+		facts.PreviousFirst, facts.PreviousLast = old.First, old.Last
+		facts.AskAgain = snd.who == "host" && p.Status == exchange.Requested
+		content, err = mail.Update(facts)
+	case Cancellation:
+		method = ical.MethodCancel
+		content, err = mail.Cancellation(facts)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	switch method {
+	case ical.MethodRequest:
+		cal, err = ical.Request(inv)
+	case ical.MethodCancel:
+		cal, err = ical.Cancel(inv)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	m := Message{ID: exchange.NewID(), PlacementID: p.ID, Kind: snd.kind, From: prog.OrganiserEmail, To: to.Email, ToName: to.Name,
+		Subject: content.Subject, Method: method, UID: p.UID, Sequence: p.Sequence, Status: Queued, Created: now}
+	m.Raw, err = mail.Compose(mail.Message{MessageID: m.MessageID(), Date: now,
+		From: mail.Address{Name: organiser.Name, Email: organiser.Email}, To: mail.Address{Name: to.Name, Email: to.Email},
+		Content: content, Calendar: cal, Method: method})
+	return m, err
+}
+
+func documentsToBring() []string {
+	return []string{"the Commitment to Quality, signed", "boarding passes and travel invoices (evidence for the lump sum)"}
+}
+
+// SMTPSettings are how the outbox reaches the mail server. The password is not here: it
+// lives in the operating system's keyring (package exchange/mail).
+type SMTPSettings struct {
+	Host string `json:"host"`
+	Port int    `json:"port"`
+	TLS  string `json:"tls"`
+	User string `json:"user"`
+}
+
+// SMTP returns the mail server settings; ok is false when none are set (the outbox then
+// holds its messages).
+func (s *Store) SMTP() (settings SMTPSettings, ok bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		ok, err = get(tx, bucketMeta, keySMTP, &settings)
+		return err
+	})
+	return settings, ok && settings.Host != "", err
+}
+
+// SetSMTP stores the mail server settings, checked by mail.SMTPConfig.Validate.
+func (s *Store) SetSMTP(settings SMTPSettings) error {
+	mode, err := mail.ParseTLSMode(settings.TLS)
+	if err != nil {
+		return &exchange.RuleError{Field: "tls", Rule: exchange.RuleFormat, Reason: err.Error()}
+	}
+	if err := (mail.SMTPConfig{Host: settings.Host, Port: settings.Port, TLS: mode, User: settings.User}).Validate(); err != nil {
+		return &exchange.RuleError{Field: "smtp", Rule: exchange.RuleFormat, Reason: strings.TrimPrefix(err.Error(), "mail: ")}
+	}
+	settings.TLS = string(mode)
+	return s.db.Update(func(tx *bolt.Tx) error { return put(tx, bucketMeta, keySMTP, settings) })
+}
+
+// SetOrganiser sets who sends the programme's invitations: the From and ORGANIZER address.
+func (s *Store) SetOrganiser(name, email string) error {
+	if err := exchange.CheckEmail("email", strings.TrimSpace(email)); err != nil {
+		return err
+	}
+	if strings.TrimSpace(name) == "" {
+		return &exchange.RuleError{Field: "name", Rule: exchange.RuleRequired, Reason: "is required"}
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		prog, err := programme(tx)
+		if err != nil {
+			return err
+		}
+		prog.OrganiserName, prog.OrganiserEmail = strings.TrimSpace(name), strings.TrimSpace(email)
+		return put(tx, bucketMeta, keyProgramme, toProgrammeRecord(prog))
+	})
+}

@@ -1,0 +1,334 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/mail/mailtest"
+	"github.com/xchangedesk/xchangedesk/store"
+)
+
+// world is a data file with an organiser, SMTP settings for the test server, a host and a
+// visitor, and the sender that delivers its outbox.
+type world struct {
+	st       *store.Store
+	srv      *mailtest.Server
+	sender   *Sender
+	host     exchange.Host
+	visitor  exchange.Visitor
+	now      time.Time
+	path     string
+	hostMail string
+}
+
+func newWorld(t *testing.T, hostEmail string) *world {
+	t.Helper()
+	w := &world{srv: mailtest.Start(t, mail.StartTLS), now: time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC)}
+	w.path = filepath.Join(t.TempDir(), "x.db")
+	w.open(t)
+	if err := w.st.SetOrganiser("STARS exchange desk", "desk@stars.example.eu"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.SetSMTP(store.SMTPSettings{Host: "127.0.0.1", Port: w.srv.Port(), TLS: "starttls", User: mailtest.User}); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	w.host, err = w.st.AddHost(exchange.Host{Name: "Fraunhofer HHI", Kind: exchange.ResearchCentre, Country: "DE", City: "Berlin",
+		Address: "Einsteinufer 37, 10587 Berlin", Contact: "Jana Weber", Email: hostEmail, Capacity: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.visitor, err = w.st.AddVisitor(exchange.Visitor{Name: "Ana Sousa", Email: "ana@ferrovia.example.pt", Organisation: "Ferrovia Digital Lda", Country: "PT", City: "Porto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *world) open(t *testing.T) {
+	t.Helper()
+	st, err := store.Open(w.path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Now = func() time.Time { return w.now }
+	t.Cleanup(func() { st.Close() })
+	w.st = st
+	w.sender = &Sender{Outbox: st, Now: func() time.Time { return w.now }, InsecureSkipVerify: true,
+		Password: func(host, user string) string { return mailtest.Password }}
+}
+
+func (w *world) book(t *testing.T) exchange.Placement {
+	t.Helper()
+	p, err := w.st.Book(store.BookingRequest{HostID: w.host.ID, VisitorID: w.visitor.ID,
+		First: exchange.MustDate("2027-03-01"), Last: exchange.MustDate("2027-03-05")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (w *world) send(t *testing.T) Report {
+	t.Helper()
+	r, err := w.sender.Once(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// received is a message as the recipient's client reads it.
+type received struct {
+	to, messageID, method, calendar string
+	parts                           []string // content types, depth first
+}
+
+func parse(t *testing.T, d mailtest.Delivery) received {
+	t.Helper()
+	e, err := message.Read(bytes.NewReader(d.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := received{to: d.To, messageID: e.Header.Get("Message-Id")}
+	var walk func(e *message.Entity)
+	walk = func(e *message.Entity) {
+		ct, params, _ := e.Header.ContentType()
+		r.parts = append(r.parts, ct)
+		if mpr := e.MultipartReader(); mpr != nil {
+			for {
+				p, err := mpr.NextPart()
+				if err != nil {
+					break
+				}
+				walk(p)
+			}
+			return
+		}
+		if ct == "text/calendar" {
+			r.method = params["method"]
+			b, _ := io.ReadAll(e.Body)
+			r.calendar = string(b)
+		}
+	}
+	walk(e)
+	return r
+}
+
+func field(cal, name string) string {
+	for _, l := range strings.Split(cal, "\r\n") {
+		if strings.HasPrefix(l, name+":") || strings.HasPrefix(l, name+";") {
+			return l
+		}
+	}
+	return ""
+}
+
+// The whole story: request → confirm → reschedule → cancel, read back from the server.
+func TestTheRightMessagesReachTheRightPeople(t *testing.T) {
+	w := newWorld(t, "jana.weber@hhi.example.de")
+	p := w.book(t)
+	steps := []struct {
+		name string
+		do   func() error
+		want []string // recipient:method:sequence
+	}{
+		{"asking the host sends her an availability request", func() error { _, err := w.st.Act(p.ID, exchange.Request, ""); return err },
+			[]string{"jana.weber@hhi.example.de:REQUEST:0"}},
+		{"the host accepting invites the visitor and confirms by e-mail", func() error { _, err := w.st.Act(p.ID, exchange.Confirm, "accepted"); return err },
+			[]string{"ana@ferrovia.example.pt:REQUEST:0", "ana@ferrovia.example.pt::"}},
+		{"new dates update everyone invited", func() error {
+			_, err := w.st.Reschedule(p.ID, exchange.MustDate("2027-03-08"), exchange.MustDate("2027-03-12"), "")
+			return err
+		}, []string{"jana.weber@hhi.example.de:REQUEST:1", "ana@ferrovia.example.pt:REQUEST:1"}},
+		{"cancelling cancels it for everyone invited", func() error { _, err := w.st.Act(p.ID, exchange.Cancel, "visitor ill"); return err },
+			[]string{"jana.weber@hhi.example.de:CANCEL:2", "ana@ferrovia.example.pt:CANCEL:2"}},
+	}
+	seen := 0
+	for _, step := range steps {
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if r := w.send(t); r.Sent != len(step.want) || r.Failed+r.Retrying != 0 {
+			t.Fatalf("%s: %v %v", step.name, r, r.Problems)
+		}
+		got := w.srv.Received()[seen:]
+		seen += len(got)
+		if len(got) != len(step.want) {
+			t.Fatalf("%s: %d messages arrived, want %d", step.name, len(got), len(step.want))
+		}
+		for i, d := range got {
+			m := parse(t, d)
+			seq := ""
+			if m.calendar != "" {
+				seq = strings.TrimPrefix(field(m.calendar, "SEQUENCE"), "SEQUENCE:")
+				if strings.Count(m.calendar, "\r\nSEQUENCE") != 1 {
+					t.Fatalf("%s: not exactly one SEQUENCE line", step.name)
+				}
+				if !strings.Contains(m.calendar, "METHOD:"+m.method) || field(m.calendar, "UID") != "UID:"+p.UID {
+					t.Fatalf("%s: method= %s, calendar:\n%s", step.name, m.method, m.calendar)
+				}
+				if !strings.Contains(field(m.calendar, "ORGANIZER"), "desk@stars.example.eu") ||
+					!strings.Contains(strings.ReplaceAll(m.calendar, "\r\n ", ""), "mailto:"+d.To) {
+					t.Fatalf("%s: organiser or attendee wrong:\n%s", step.name, m.calendar)
+				}
+				if m.method == "CANCEL" && !strings.Contains(m.calendar, "STATUS:CANCELLED") {
+					t.Fatalf("%s: a CANCEL without STATUS:CANCELLED", step.name)
+				}
+			}
+			if key := d.To + ":" + m.method + ":" + seq; key != step.want[i] {
+				t.Fatalf("%s: message %d is %s, want %s", step.name, i+1, key, step.want[i])
+			}
+		}
+	}
+	// The updated dates: DTSTART the 8th, DTEND (exclusive) the 13th.
+	upd := parse(t, w.srv.Received()[3])
+	if field(upd.calendar, "DTSTART") != "DTSTART;VALUE=DATE:20270308" || field(upd.calendar, "DTEND") != "DTEND;VALUE=DATE:20270313" {
+		t.Fatalf("update dates %q %q", field(upd.calendar, "DTSTART"), field(upd.calendar, "DTEND"))
+	}
+	ms, _ := w.st.Messages(p.ID)
+	for _, m := range ms {
+		if m.Status != store.Sent || m.Attempts != 1 {
+			t.Fatalf("%s to %s: %s after %d attempts", m.Kind, m.To, m.Status, m.Attempts)
+		}
+	}
+}
+
+func TestFailuresAreRetriedOrRecorded(t *testing.T) {
+	tests := []struct {
+		name      string
+		hostEmail string
+		down      bool
+		want      store.MessageStatus
+		says      string
+	}{
+		{"a 451 reply is retried later", "later@hhi.example.de", false, store.Queued, "451"},
+		{"a 550 reply fails with the server's words", "reject@hhi.example.de", false, store.Failed, "No such user here"},
+		{"a server that is down is retried later", "jana@hhi.example.de", true, store.Queued, "refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, tt.hostEmail)
+			p := w.book(t)
+			if _, err := w.st.Act(p.ID, exchange.Request, ""); err != nil {
+				t.Fatal(err)
+			}
+			if tt.down {
+				w.srv.Stop()
+			}
+			w.send(t)
+			ms, _ := w.st.Messages(p.ID)
+			m := ms[0]
+			if m.Status != tt.want || m.Attempts != 1 || !strings.Contains(m.LastError, tt.says) {
+				t.Fatalf("%s, %d attempts, %q", m.Status, m.Attempts, m.LastError)
+			}
+			if tt.want == store.Queued {
+				if got := m.NextAttempt.Sub(w.now); got != Backoff(1) {
+					t.Fatalf("retry in %v, want %v", got, Backoff(1))
+				}
+				// Not before the back-off: a second round sends nothing.
+				if r := w.send(t); r.Sent+r.Retrying+r.Failed != 0 || r.Waiting != 1 {
+					t.Fatalf("inside the back-off: %+v", r)
+				}
+			}
+		})
+	}
+}
+
+func TestACancelNeverOvertakesTheRequestItCancels(t *testing.T) {
+	w := newWorld(t, "later@hhi.example.de") // the host's server says 451 for now
+	p := w.book(t)
+	w.st.Act(p.ID, exchange.Request, "")
+	w.send(t)
+	w.st.Act(p.ID, exchange.Cancel, "plans changed")
+	w.now = w.now.Add(time.Hour) // the request's back-off is over
+	due, _ := w.st.Due(w.now)
+	if len(due) != 1 || due[0].Kind != store.HostRequest {
+		t.Fatalf("due: %+v", due)
+	}
+}
+
+func TestNoSettingsMeansMessagesWait(t *testing.T) {
+	w := newWorld(t, "jana@hhi.example.de")
+	if err := w.st.SetSMTP(store.SMTPSettings{}); err == nil {
+		t.Fatal("empty settings accepted")
+	}
+	dir := t.TempDir()
+	st2, err := store.Open(filepath.Join(dir, "y.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	s := &Sender{Outbox: st2}
+	r, err := s.Once(context.Background())
+	if err != nil || r.Configured {
+		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+// The sender is killed after the server accepted a message and before that was recorded:
+// the next run delivers it again, byte for byte with the same Message-ID, and it is marked
+// sent once.
+func TestAMessageSentJustBeforeACrashIsSentAgainWithTheSameMessageID(t *testing.T) {
+	if os.Getenv("OUTBOX_CRASH_DB") != "" {
+		crashingSender() // the child: never returns
+	}
+	w := newWorld(t, "jana@hhi.example.de")
+	p := w.book(t)
+	if _, err := w.st.Act(p.ID, exchange.Request, ""); err != nil {
+		t.Fatal(err)
+	}
+	w.st.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAMessageSentJustBeforeACrashIsSentAgainWithTheSameMessageID$")
+	cmd.Env = append(os.Environ(), "OUTBOX_CRASH_DB="+w.path)
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("the sender was not killed: %v\n%s", err, out)
+	}
+	if got := len(w.srv.Received()); got != 1 {
+		t.Fatalf("%d deliveries before the crash", got)
+	}
+	w.open(t)
+	ms, _ := w.st.Messages(p.ID)
+	if ms[0].Status != store.Queued {
+		t.Fatalf("after the crash the message is %s", ms[0].Status)
+	}
+	if r := w.send(t); r.Sent != 1 {
+		t.Fatalf("%+v", r)
+	}
+	got := w.srv.Received()
+	if len(got) != 2 || !bytes.Equal(got[0].Data, got[1].Data) || parse(t, got[1]).messageID != ms[0].MessageID() {
+		t.Fatalf("redelivery differs: %d messages", len(got))
+	}
+	ms, _ = w.st.Messages(p.ID)
+	if ms[0].Status != store.Sent || ms[0].Attempts != 1 {
+		t.Fatalf("%s after %d attempts", ms[0].Status, ms[0].Attempts)
+	}
+	if r := w.send(t); r.Sent != 0 {
+		t.Fatal("sent a third time")
+	}
+}
+
+// crashingSender runs in a child process: it sends the outbox and is killed between the
+// server's acceptance and recording it.
+func crashingSender() {
+	st, err := store.Open(os.Getenv("OUTBOX_CRASH_DB"), nil)
+	if err != nil {
+		os.Exit(3)
+	}
+	afterSend = func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) }
+	s := &Sender{Outbox: st, InsecureSkipVerify: true, Password: func(string, string) string { return mailtest.Password }}
+	s.Once(context.Background())
+	os.Exit(4) // not reached
+}
