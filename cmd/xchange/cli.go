@@ -64,6 +64,12 @@ func init() {
 		{"check", "ID ITEM [--undo]", "tick a checklist item: " + itemNames(), (*cli).check},
 		{"pay", "ID", "mark a completed placement paid (every document in)", (*cli).pay},
 		{"export", "--format csv|xlsx --out FILE", "placements and budget for the partnership's reporting", (*cli).export},
+		{"reschedule", "ID --first DATE --last DATE [--travel-days …]", "new dates, every rule checked again; queues updates to everyone invited", (*cli).reschedule},
+		{"outbox", "[--json]", "the messages queued, sent and failed", (*cli).outbox},
+		{"send", "", "deliver what is queued now; exit 1 if anything was not sent", (*cli).send},
+		{"export-eml", "DIR", "write every outbox message as DIR/<id>.eml, byte for byte", (*cli).exportEML},
+		{"smtp", "[--host H --port N --tls starttls|tls|none --user U] [--password-stdin] [--test ADDRESS]", "the mail server settings (never the password)", (*cli).smtp},
+		{"organiser", "[--name N --email E]", "who sends the invitations", (*cli).organiser},
 		{"backup", "FILE", "write a consistent copy of the data file, even while the app runs", (*cli).backup},
 	}
 }

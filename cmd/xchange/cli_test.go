@@ -80,6 +80,7 @@ type world struct {
 func newWorld(t *testing.T) world {
 	t.Helper()
 	w := world{db: filepath.Join(t.TempDir(), "x.db")}
+	mustRun(t, w.db, "organiser", "--name", "STARS exchange desk", "--email", "desk@stars.example.eu")
 	w.host = mustRun(t, w.db, "add-host", "--name", "Fraunhofer HHI", "--kind", "research", "--country", "DE",
 		"--city", "Berlin", "--email", "jana.weber@hhi.example.de", "--contact", "Jana Weber", "--capacity", "1")
 	w.ana = mustRun(t, w.db, "add-visitor", "--name", "Ana Sousa", "--organisation", "Ferrovia Digital Lda",

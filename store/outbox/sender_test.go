@@ -23,14 +23,13 @@ import (
 // world is a data file with an organiser, SMTP settings for the test server, a host and a
 // visitor, and the sender that delivers its outbox.
 type world struct {
-	st       *store.Store
-	srv      *mailtest.Server
-	sender   *Sender
-	host     exchange.Host
-	visitor  exchange.Visitor
-	now      time.Time
-	path     string
-	hostMail string
+	st      *store.Store
+	srv     *mailtest.Server
+	sender  *Sender
+	host    exchange.Host
+	visitor exchange.Visitor
+	now     time.Time
+	path    string
 }
 
 func newWorld(t *testing.T, hostEmail string) *world {

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/store/outbox"
+)
+
+func (c *cli) reschedule(args []string) error {
+	fs := flags("reschedule")
+	first := fs.String("first", "", "")
+	last := fs.String("last", "", "")
+	travel := fs.String("travel-days", "", "")
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if err := required(fs, "first", "last"); err != nil {
+		return err
+	}
+	id, err := idArg("placement", pos[0])
+	if err != nil {
+		return err
+	}
+	f, err := dateArg("first", *first)
+	if err != nil {
+		return err
+	}
+	l, err := dateArg("last", *last)
+	if err != nil {
+		return err
+	}
+	var td exchange.TravelDays
+	if *travel != "" {
+		if td, err = exchange.ParseTravelDays(*travel); err != nil {
+			return err
+		}
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	p, err := s.Reschedule(id, f, l, td)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s %s, %s, sequence %d\n", p.ID, p.Period(), p.Price.LumpSum, p.Sequence)
+	return nil
+}
+
+type messageJSON struct {
+	ID          string `json:"id"`
+	PlacementID string `json:"placement_id"`
+	Kind        string `json:"kind"`
+	To          string `json:"to"`
+	Subject     string `json:"subject"`
+	Status      string `json:"status"`
+	Attempts    int    `json:"attempts"`
+	LastError   string `json:"last_error"`
+	Sequence    int    `json:"sequence"`
+	Method      string `json:"method"`
+	MessageID   string `json:"message_id"`
+	Created     string `json:"created"`
+	SentAt      string `json:"sent_at,omitempty"`
+}
+
+func (c *cli) outbox(args []string) error {
+	fs := flags("outbox")
+	asJSON := fs.Bool("json", false, "")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	ms, err := s.Outbox()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := []messageJSON{}
+		for _, m := range ms {
+			j := messageJSON{m.ID.String(), m.PlacementID.String(), string(m.Kind), m.To, m.Subject, string(m.Status), m.Attempts,
+				m.LastError, m.Sequence, m.Method, m.MessageID(), m.Created.Format(time.RFC3339), ""}
+			if !m.SentAt.IsZero() {
+				j.SentAt = m.SentAt.Format(time.RFC3339)
+			}
+			out = append(out, j)
+		}
+		return c.json(out)
+	}
+	var rows [][]string
+	for _, m := range ms {
+		rows = append(rows, []string{m.ID.String(), string(m.Status), fmt.Sprint(m.Attempts), string(m.Kind), m.Method, m.To, m.Subject, m.LastError})
+	}
+	c.table("ID\tSTATUS\tTRIES\tKIND\tMETHOD\tTO\tSUBJECT\tLAST ERROR", rows)
+	return nil
+}
+
+func (c *cli) send(args []string) error {
+	if _, err := parse(flags("send"), args, 0); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	sender := &outbox.Sender{Outbox: s, Now: s.Now}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	r, err := sender.Once(ctx)
+	if err != nil {
+		return err
+	}
+	if !r.Configured {
+		return &exchange.RuleError{Field: "smtp", Rule: exchange.RuleRequired, Reason: fmt.Sprintf(
+			"no SMTP settings: %d messages wait in the outbox (xchange smtp --host … --port … --tls … --user …, or export-eml)", r.Waiting)}
+	}
+	fmt.Fprintf(c.stdout, "%s; %d waiting\n", r, r.Waiting)
+	if len(r.Problems) > 0 {
+		return fmt.Errorf("%d not sent: %s", len(r.Problems), strings.Join(r.Problems, "; "))
+	}
+	return nil
+}
+
+func (c *cli) exportEML(args []string) error {
+	pos, err := parse(flags("export-eml"), args, 1)
+	if err != nil {
+		return err
+	}
+	dir := pos[0]
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("dir: %w", err)
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	ms, err := s.Outbox()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := writeFileAtomic(filepath.Join(dir, m.ID.String()+".eml"), m.Raw); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(c.stdout, "wrote %d messages to %s\n", len(ms), dir)
+	return nil
+}
+
+func (c *cli) smtp(args []string) error {
+	fs := flags("smtp")
+	host := fs.String("host", "", "")
+	port := fs.Int("port", 0, "")
+	tlsMode := fs.String("tls", "starttls", "")
+	user := fs.String("user", "", "")
+	passwordStdin := fs.Bool("password-stdin", false, "")
+	test := fs.String("test", "", "")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	if set["host"] || set["port"] || set["tls"] || set["user"] {
+		cur, _, err := s.SMTP()
+		if err != nil {
+			return err
+		}
+		if set["host"] {
+			cur.Host = *host
+		}
+		if set["port"] {
+			cur.Port = *port
+		}
+		if set["tls"] || cur.TLS == "" {
+			cur.TLS = *tlsMode
+		}
+		if set["user"] {
+			cur.User = *user
+		}
+		if err := s.SetSMTP(cur); err != nil {
+			return err
+		}
+	}
+	cur, ok, err := s.SMTP()
+	if err != nil {
+		return err
+	}
+	if *passwordStdin {
+		if !ok || cur.User == "" {
+			return usagef("set --host and --user before the password")
+		}
+		line, err := bufio.NewReader(io.LimitReader(os.Stdin, 4096)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if err := mail.SavePassword(cur.Host, cur.User, strings.TrimRight(line, "\r\n")); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		fmt.Fprintln(c.stdout, "no SMTP settings: messages wait in the outbox (export them with export-eml)")
+		return nil
+	}
+	password := "not set"
+	if mail.Password(cur.Host, cur.User) != "" {
+		password = "set"
+	}
+	fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nuser %s\npassword %s (kept in the system keyring, or %s)\n",
+		cur.Host, cur.Port, cur.TLS, cur.User, password, mail.PasswordVariable)
+	if *test != "" {
+		prog, err := s.Programme()
+		if err != nil {
+			return err
+		}
+		if prog.OrganiserEmail == "" {
+			return &exchange.RuleError{Field: "organiser", Rule: exchange.RuleRequired, Reason: "set the organiser first (xchange organiser --name … --email …)"}
+		}
+		cfg, _, err := (&outbox.Sender{Outbox: s}).Config()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := mail.SendTest(ctx, cfg, mail.Address{Name: prog.OrganiserName, Email: prog.OrganiserEmail}, *test); err != nil {
+			return fmt.Errorf("smtp: the test message was not sent: %w", err)
+		}
+		fmt.Fprintf(c.stdout, "sent a test message to %s\n", *test)
+	}
+	return nil
+}
+
+func (c *cli) organiser(args []string) error {
+	fs := flags("organiser")
+	name := fs.String("name", "", "")
+	email := fs.String("email", "", "")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	if *name != "" || *email != "" {
+		if err := s.SetOrganiser(*name, *email); err != nil {
+			return err
+		}
+	}
+	p, err := s.Programme()
+	if err != nil {
+		return err
+	}
+	if p.OrganiserEmail == "" {
+		fmt.Fprintln(c.stdout, "no organiser set")
+		return nil
+	}
+	fmt.Fprintf(c.stdout, "%s <%s>\n", p.OrganiserName, p.OrganiserEmail)
+	return nil
+}

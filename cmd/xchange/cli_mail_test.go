@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/mail/mailtest"
+)
+
+func TestMessagesGoOutThroughTheOutbox(t *testing.T) {
+	t.Setenv(mail.PasswordVariable, mailtest.Password)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "") // no keyring here: the variable it is
+	srv := mailtest.Start(t, mail.NoTLS)
+	w := newWorld(t)
+	id := mustRun(t, w.db, "book", "--host", w.host, "--visitor", w.ana, "--first", "2027-03-01", "--last", "2027-03-05")
+	mustRun(t, w.db, "request", id)
+
+	// Without settings the message waits, and can be exported.
+	if got := mustRun(t, w.db, "smtp"); !strings.Contains(got, "no SMTP settings") {
+		t.Fatalf("smtp says %q", got)
+	}
+	code, _, errs := xchange(t, w.db, "send")
+	if code != 1 || !strings.Contains(errs, "1 messages wait") {
+		t.Fatalf("send without settings: %d %q", code, errs)
+	}
+	dir := t.TempDir()
+	mustRun(t, w.db, "export-eml", dir)
+
+	mustRun(t, w.db, "smtp", "--host", "127.0.0.1", "--port", strconv.Itoa(srv.Port()), "--tls", "none", "--user", mailtest.User)
+	if got := mustRun(t, w.db, "send"); !strings.HasPrefix(got, "1 sent") {
+		t.Fatalf("send said %q", got)
+	}
+	got := srv.Received()
+	if len(got) != 1 || got[0].To != "jana.weber@hhi.example.de" {
+		t.Fatalf("received %+v", got)
+	}
+	var ms []map[string]any
+	json.Unmarshal([]byte(mustRun(t, w.db, "outbox", "--json")), &ms)
+	for _, k := range []string{"id", "placement_id", "kind", "to", "subject", "status", "attempts", "last_error", "sequence", "method"} {
+		if _, ok := ms[0][k]; !ok {
+			t.Errorf("outbox JSON lacks %s", k)
+		}
+	}
+	if ms[0]["status"] != "sent" || ms[0]["method"] != "REQUEST" || ms[0]["placement_id"] != id || ms[0]["kind"] != "host-request" {
+		t.Fatalf("outbox %v", ms[0])
+	}
+	// The exported .eml is byte for byte what the server received.
+	eml, err := os.ReadFile(filepath.Join(dir, ms[0]["id"].(string)+".eml"))
+	if err != nil || !bytes.Equal(eml, got[0].Data) {
+		t.Fatalf("the exported message differs from the one sent (%v)", err)
+	}
+
+	// New dates: an update to the host, who was invited.
+	if out := mustRun(t, w.db, "reschedule", id, "--first", "2027-03-08", "--last", "2027-03-12"); !strings.Contains(out, "sequence 1") {
+		t.Fatalf("reschedule said %q", out)
+	}
+	mustRun(t, w.db, "send")
+	json.Unmarshal([]byte(mustRun(t, w.db, "outbox", "--json")), &ms)
+	if got := srv.Received(); len(got) != 2 || len(ms) != 2 || ms[1]["kind"] != "update" || ms[1]["sequence"].(float64) != 1 || ms[1]["status"] != "sent" {
+		t.Fatalf("%d received; outbox %v", len(got), ms)
+	}
+	code, _, errs = xchange(t, w.db, "reschedule", id, "--first", "2027-03-08", "--last", "2027-03-09")
+	if code != 1 || !strings.Contains(errs, "last: ") {
+		t.Fatalf("a too short reschedule: %d %q", code, errs)
+	}
+
+	// The password is nowhere: not in the data file, not in what the commands print.
+	db, _ := os.ReadFile(w.db)
+	out := mustRun(t, w.db, "smtp")
+	if bytes.Contains(db, []byte(mailtest.Password)) || strings.Contains(out, mailtest.Password) {
+		t.Fatal("the password leaked")
+	}
+	if !strings.Contains(out, "password set") {
+		t.Fatalf("smtp says %q", out)
+	}
+}
+
+func TestASendThatFailsSaysWhatAndWhy(t *testing.T) {
+	t.Setenv(mail.PasswordVariable, mailtest.Password)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	srv := mailtest.Start(t, mail.NoTLS)
+	db := filepath.Join(t.TempDir(), "x.db")
+	mustRun(t, db, "organiser", "--name", "Desk", "--email", "desk@stars.example.eu")
+	host := mustRun(t, db, "add-host", "--name", "Mafex", "--kind", "cluster", "--country", "ES", "--city", "Bilbao",
+		"--email", "reject@mafex.example.es", "--contact", "Ane")
+	v := mustRun(t, db, "add-visitor", "--name", "Eva", "--organisation", "MedSil", "--country", "PL", "--city", "Katowice", "--email", "eva@medsil.example.pl")
+	id := mustRun(t, db, "book", "--host", host, "--visitor", v, "--first", "2027-03-01", "--last", "2027-03-05")
+	mustRun(t, db, "request", id)
+	mustRun(t, db, "smtp", "--host", "127.0.0.1", "--port", strconv.Itoa(srv.Port()), "--tls", "none", "--user", mailtest.User)
+	code, _, errs := xchange(t, db, "send")
+	if code != 1 || !strings.Contains(errs, "reject@mafex.example.es") || !strings.Contains(errs, "No such user here") {
+		t.Fatalf("exit %d %q", code, errs)
+	}
+	srv.Stop()
+	code, _, errs = xchange(t, db, "smtp", "--tls", "none", "--host", "smtp.example.org")
+	if code != 1 || !strings.Contains(errs, "tls") {
+		t.Fatalf("no TLS to a provider: %d %q", code, errs)
+	}
+	if code, _, errs := xchange(t, db, "organiser", "--name", "X", "--email", "not-an-address"); code != 1 || !strings.Contains(errs, "email: ") {
+		t.Fatalf("bad organiser: %d %q", code, errs)
+	}
+}
+
+func TestRequestingWithoutAnOrganiserIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	host := mustRun(t, db, "add-host", "--name", "Mafex", "--kind", "cluster", "--country", "ES", "--city", "Bilbao",
+		"--email", "ane@mafex.example.es", "--contact", "Ane")
+	v := mustRun(t, db, "add-visitor", "--name", "Eva", "--organisation", "MedSil", "--country", "PL", "--city", "Katowice", "--email", "eva@medsil.example.pl")
+	id := mustRun(t, db, "book", "--host", host, "--visitor", v, "--first", "2027-03-01", "--last", "2027-03-05")
+	before := sum(t, db)
+	code, _, errs := xchange(t, db, "request", id)
+	if code != 1 || !strings.Contains(errs, "organiser: ") || sum(t, db) != before {
+		t.Fatalf("exit %d %q", code, errs)
+	}
+}
