@@ -5,6 +5,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,6 +15,7 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/rates"
 	"github.com/xchangedesk/xchangedesk/store"
+	"github.com/xchangedesk/xchangedesk/store/outbox"
 )
 
 // Bookings is what the screens need from the data file; *store.Store provides it, and a
@@ -37,6 +39,12 @@ type Bookings interface {
 	SaveRates(rates.Tables, string) (rates.Tables, error)
 	SetEnvelope(exchange.Cents) error
 	SetProfile(string) error
+	Reschedule(exchange.ID, exchange.Date, exchange.Date, exchange.TravelDays) (exchange.Placement, error)
+	Outbox() ([]store.Message, error)
+	Retry(exchange.ID) error
+	SetSMTP(store.SMTPSettings) error
+	SetOrganiser(name, email string) error
+	outbox.Outbox // what the sender needs, for the test message
 }
 
 // Title is the main window's title.
@@ -54,9 +62,14 @@ type Desk struct {
 	hosts      *hostsScreen
 	visitors   *visitorsScreen
 	budget     *budgetScreen
+	outbox     *outboxScreen
 	tabs       *container.AppTabs
 	snap       store.Snapshot
 	money      money // the budget and rate tables, read with each snapshot
+	messages   []store.Message
+
+	// Wake tells the background sender that a change queued messages; set by the app.
+	Wake func()
 
 	booking *bookingDialog // the open booking dialog, if any
 
@@ -73,11 +86,13 @@ func New(a fyne.App, data Bookings, today func() exchange.Date) *Desk {
 	d.hosts = newHostsScreen(d)
 	d.visitors = newVisitorsScreen(d)
 	d.budget = newBudgetScreen(d)
+	d.outbox = newOutboxScreen(d)
 	d.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Placements", theme.CalendarIcon(), d.placements.content),
 		container.NewTabItemWithIcon("Hosts", theme.HomeIcon(), d.hosts.content),
 		container.NewTabItemWithIcon("Visitors", theme.AccountIcon(), d.visitors.content),
 		container.NewTabItemWithIcon("Budget", theme.InfoIcon(), d.budget.content),
+		container.NewTabItemWithIcon("Outbox", theme.MailSendIcon(), d.outbox.content),
 	)
 	d.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu("File", fyne.NewMenuItem("Export report…", d.budget.exportDialog)),
@@ -131,12 +146,15 @@ func (d *Desk) reload() {
 	})
 }
 
-// money is what the budget screen and the quotes show.
+// money is what the budget and outbox screens and the quotes show.
 type money struct {
 	programme exchange.Programme
 	budget    store.Budget
 	rates     rates.Tables
 	versions  []rates.Tables
+	messages  []store.Message
+	smtp      store.SMTPSettings
+	smtpSet   bool
 }
 
 func (d *Desk) loadMoney() (money, error) {
@@ -148,8 +166,36 @@ func (d *Desk) loadMoney() (money, error) {
 	if m.rates, err = d.data.Rates(); err != nil {
 		return m, err
 	}
-	m.versions, err = d.data.RateVersions()
+	if m.versions, err = d.data.RateVersions(); err != nil {
+		return m, err
+	}
+	if m.messages, err = d.data.Outbox(); err != nil {
+		return m, err
+	}
+	m.smtp, m.smtpSet, err = d.data.SMTP()
 	return m, err
+}
+
+// changed reloads the screens and wakes the sender: a change may have queued messages.
+func (d *Desk) changed() {
+	d.reload()
+	if d.Wake != nil {
+		d.Wake()
+	}
+}
+
+// Sending shows what a round of the background sender did, where staff see it without
+// opening the outbox. Call it on the UI goroutine.
+func (d *Desk) Sending(r outbox.Report, err error) {
+	switch {
+	case err != nil:
+		d.fail(err)
+	case r.Failed > 0 || r.Retrying > 0:
+		d.say(fmt.Sprintf("⚠ Mail: %s. %s", r, strings.Join(r.Problems, "; ")))
+	default:
+		d.say(fmt.Sprintf("Mail: %s.", r))
+	}
+	d.reload()
 }
 
 func (d *Desk) apply(snap store.Snapshot) {
@@ -157,6 +203,7 @@ func (d *Desk) apply(snap store.Snapshot) {
 		d.say(fmt.Sprintf("%d placements, %d hosts, %d visitors.", len(snap.Placements), len(snap.Hosts), len(snap.Visitors)))
 	}
 	d.snap = snap
+	d.messages = d.money.messages
 	d.money.programme = snap.Programme
 	if d.money.programme.Profile == "" {
 		d.money.programme.Profile = rates.ClusterXchange
@@ -165,6 +212,26 @@ func (d *Desk) apply(snap store.Snapshot) {
 	d.visitors.apply(snap)
 	d.placements.apply(snap)
 	d.budget.apply()
+	d.outbox.apply(d.money.messages, snap.Programme, d.money.smtp, d.money.smtpSet)
+	title := "Outbox"
+	if n := waiting(d.messages); n > 0 {
+		title = fmt.Sprintf("Outbox (%d)", n)
+	}
+	if d.tabs.Items[4].Text != title {
+		d.tabs.Items[4].Text = title
+		d.tabs.Refresh()
+	}
+}
+
+// waiting counts messages not yet sent: queued or failed.
+func waiting(ms []store.Message) int {
+	n := 0
+	for _, m := range ms {
+		if m.Status != store.Sent {
+			n++
+		}
+	}
+	return n
 }
 
 // say puts a short message in the status bar.

@@ -37,6 +37,7 @@ type placementsScreen struct {
 	facts   *widget.Form
 	actions map[exchange.Action]*widget.Button
 	history *widget.Label
+	mails   *widget.Label
 	checks  map[exchange.Item]*widget.Check
 	price   *widget.Label
 	empty   *widget.Label
@@ -70,7 +71,7 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 	s.title.Wrapping = fyne.TextWrapWord
 	s.facts = widget.NewForm()
 	var buttons []fyne.CanvasObject
-	for _, a := range []exchange.Action{exchange.Request, exchange.Confirm, exchange.Decline, exchange.Complete, exchange.Pay, exchange.Reprice, exchange.Cancel} {
+	for _, a := range []exchange.Action{exchange.Request, exchange.Confirm, exchange.Decline, exchange.Complete, exchange.Pay, exchange.Reschedule, exchange.Reprice, exchange.Cancel} {
 		b := widget.NewButton(actionLabel(a), func() { s.act(a) })
 		if a == exchange.Cancel {
 			b.Importance = widget.DangerImportance
@@ -82,6 +83,8 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 	s.history.Wrapping = fyne.TextWrapWord
 	s.empty = widget.NewLabel("Select a placement to see its details, or book a new one.")
 	s.empty.Wrapping = fyne.TextWrapWord
+	s.mails = widget.NewLabel("")
+	s.mails.Wrapping = fyne.TextWrapWord
 	s.price = widget.NewLabel("")
 	s.price.Wrapping = fyne.TextWrapWord
 	var checks []fyne.CanvasObject
@@ -93,6 +96,7 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 	top := container.NewVBox(s.title, s.facts, container.NewHBox(buttons...),
 		widget.NewLabelWithStyle("Lump sum", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.price,
 		widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewVBox(checks...),
+		widget.NewLabelWithStyle("Messages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.mails,
 		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	s.detail = container.NewBorder(nil, nil, nil, nil, container.NewVScroll(container.NewVBox(top, s.history)))
 	s.detail.Hide()
@@ -124,6 +128,8 @@ func actionLabel(a exchange.Action) string {
 		return "Mark paid"
 	case exchange.Reprice:
 		return "Re-price…"
+	case exchange.Reschedule:
+		return "New dates…"
 	case exchange.Cancel:
 		return "Cancel placement…"
 	}
@@ -290,7 +296,8 @@ func (s *placementsScreen) show(id exchange.ID) {
 	}
 	s.facts.Refresh()
 	for a, b := range s.actions {
-		if p.Status.Allows(a) || a == exchange.Reprice && p.Status.HoldsPlace() && p.Status != exchange.Paid {
+		movable := p.Status == exchange.Draft || p.Status == exchange.Requested || p.Status == exchange.Confirmed
+		if p.Status.Allows(a) || a == exchange.Reprice && p.Status.HoldsPlace() && p.Status != exchange.Paid || a == exchange.Reschedule && movable {
 			b.Show()
 		} else {
 			b.Hide()
@@ -304,6 +311,7 @@ func (s *placementsScreen) show(id exchange.ID) {
 	}
 	s.history.SetText(historyText(p.History))
 	s.price.SetText(priceText(p))
+	s.mails.SetText(mailsText(s.desk.messages, p.ID))
 	for it, c := range s.checks {
 		c.OnChanged = nil
 		c.SetChecked(p.Ticked(it))
@@ -325,6 +333,24 @@ func (s *placementsScreen) show(id exchange.ID) {
 	}
 	s.empty.Hide()
 	s.detail.Show()
+}
+
+// mailsText lists the messages a placement caused.
+func mailsText(ms []store.Message, placement exchange.ID) string {
+	var lines []string
+	for _, m := range ms {
+		if m.PlacementID == placement {
+			line := fmt.Sprintf("%s to %s — %s", m.Kind, m.To, m.Status)
+			if m.LastError != "" && m.Status != store.Sent {
+				line += ": " + m.LastError
+			}
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) == 0 {
+		return "None yet: asking the host sends an availability request."
+	}
+	return strings.Join(lines, "\n")
 }
 
 // priceText is the breakdown of a placement's lump sum, as audit evidence.
@@ -384,6 +410,10 @@ func wrapped(text string) *widget.Label {
 // act takes a status action on the selected placement; cancelling asks first.
 func (s *placementsScreen) act(a exchange.Action) {
 	id := s.selected
+	if a == exchange.Reschedule {
+		s.reschedule(id)
+		return
+	}
 	if a == exchange.Reprice {
 		dialog.ShowConfirm("Price this placement again?",
 			"It will be priced with the current rate tables and profile. Its present price and rate version are kept in the history.",
@@ -416,6 +446,35 @@ func (s *placementsScreen) act(a exchange.Action) {
 		}, s.desk.win)
 }
 
+// reschedule asks for new dates; everyone invited gets an update.
+func (s *placementsScreen) reschedule(id exchange.ID) {
+	var p exchange.Placement
+	for _, x := range s.all {
+		if x.ID == id {
+			p = x
+		}
+	}
+	first, last := widget.NewDateEntry(), widget.NewDateEntry()
+	f, l := p.First.Time(), p.Last.Time()
+	first.SetDate(&f)
+	last.SetDate(&l)
+	dialog.ShowForm("New dates", "Move the stay", "Keep the dates",
+		[]*widget.FormItem{{Text: "First day", Widget: first}, {Text: "Last day", Widget: last},
+			{Text: "", Widget: wrapped("Every rule is checked again; whoever was invited gets an update.")}},
+		func(ok bool) {
+			if !ok || first.Date == nil || last.Date == nil {
+				return
+			}
+			moved, err := s.desk.data.Reschedule(id, exchange.DateOf(*first.Date), exchange.DateOf(*last.Date), "")
+			if err != nil {
+				s.desk.fail(err)
+				return
+			}
+			s.desk.say(fmt.Sprintf("Moved to %s; updates are queued for everyone invited.", dateRange(moved.First, moved.Last)))
+			s.desk.changed()
+		}, s.desk.win)
+}
+
 func (s *placementsScreen) do(id exchange.ID, a exchange.Action, detail string) {
 	p, err := s.desk.data.Act(id, a, detail)
 	if err != nil {
@@ -423,5 +482,5 @@ func (s *placementsScreen) do(id exchange.ID, a exchange.Action, detail string) 
 		return
 	}
 	s.desk.say(fmt.Sprintf("%s at %s is now %s.", s.desk.visitorByID(p.VisitorID).Name, s.desk.hostByID(p.HostID).Name, p.Status))
-	s.desk.reload()
+	s.desk.changed()
 }

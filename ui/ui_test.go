@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +14,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/mail/mailtest"
 	"github.com/xchangedesk/xchangedesk/exchange/sample"
 	"github.com/xchangedesk/xchangedesk/store"
+	"github.com/xchangedesk/xchangedesk/store/outbox"
 )
 
 func TestMain(m *testing.M) {
@@ -535,5 +540,63 @@ func TestAnUnknownCityIsNamedAndCoordinatesCanBeTyped(t *testing.T) {
 	h, _ := s.Host(hs[0].ID)
 	if h.Coordinates.Lat < 37.38 || h.Coordinates.Lat > 37.39 {
 		t.Fatalf("Sevilla at %+v", h.Coordinates)
+	}
+}
+
+func TestAskingTheHostQueuesAMessageThatTheOutboxShowsAndSends(t *testing.T) {
+	t.Setenv(mail.PasswordVariable, mailtest.Password)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	srv := mailtest.Start(t, mail.NoTLS)
+	d, s := newDesk(t, true)
+	drafts, _ := s.Placements(store.Filter{Status: exchange.Draft})
+	p := drafts[0]
+	before, _ := s.Outbox()
+	d.placements.show(p.ID)
+	test.Tap(button(t, d.win, "Request from host"))
+	after, _ := s.Outbox()
+	if len(after) != len(before)+1 || after[len(after)-1].Kind != store.HostRequest {
+		t.Fatalf("outbox %d → %d", len(before), len(after))
+	}
+	if !strings.Contains(d.placements.mails.Text, "host-request to "+d.hostByID(p.HostID).Email+" — queued") {
+		t.Fatalf("placement's messages: %q", d.placements.mails.Text)
+	}
+	if d.tabs.Items[4].Text == "Outbox" {
+		t.Fatal("the outbox tab does not count waiting messages")
+	}
+	d.tabs.SelectIndex(4)
+	o := d.outbox
+	if !strings.Contains(o.summary.Text, "No mail server is set") {
+		t.Fatalf("summary %q", o.summary.Text)
+	}
+	// A mail server that is only allowed on this computer is refused elsewhere.
+	o.host.SetText("smtp.example.org")
+	o.port.SetText("25")
+	o.tlsMode.SetSelected(tlsLabels[2].label)
+	test.Tap(button(t, d.win, "Save mail server"))
+	if o.errs.text("smtp") == "" {
+		t.Fatalf("no TLS to a provider accepted: %q", o.settingsErr.Text)
+	}
+	o.host.SetText("127.0.0.1")
+	o.port.SetText(strconv.Itoa(srv.Port()))
+	o.user.SetText(mailtest.User)
+	test.Tap(button(t, d.win, "Save mail server"))
+	if st, ok, _ := s.SMTP(); !ok || st.Port != srv.Port() {
+		t.Fatalf("settings %+v", st)
+	}
+	o.testTo.SetText("jana@hhi.example.de")
+	test.Tap(button(t, d.win, "Send test message"))
+	if !strings.Contains(o.settingsSaid.Text, "Sent a test message") || len(srv.Received()) != 1 {
+		t.Fatalf("test message: %q %q", o.settingsSaid.Text, o.settingsErr.Text)
+	}
+	// What the background sender does shows in the status bar.
+	r, err := (&outbox.Sender{Outbox: s}).Once(context.Background())
+	d.Sending(r, err)
+	if !strings.Contains(d.status.Text, "sent") || len(srv.Received()) < 2 {
+		t.Fatalf("status %q, %d received", d.status.Text, len(srv.Received()))
+	}
+	dir := t.TempDir()
+	n, err := o.exportTo(dir)
+	if err != nil || n != len(after) {
+		t.Fatalf("exported %d: %v", n, err)
 	}
 }

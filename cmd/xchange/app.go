@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/xchangedesk/xchangedesk/assets"
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/store"
+	"github.com/xchangedesk/xchangedesk/store/outbox"
 	"github.com/xchangedesk/xchangedesk/ui"
 )
 
@@ -40,6 +42,20 @@ func runApp(dbPath string) int {
 		fmt.Fprintln(os.Stderr, "xchange: backups from the command line are off while the app runs:", err)
 	}
 	d := ui.New(a, s, func() exchange.Date { return exchange.DateOf(time.Now()) })
+	// The outbox is delivered in the background; a change wakes the sender at once.
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	wake := make(chan struct{}, 1)
+	d.Wake = func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	sender := &outbox.Sender{Outbox: s}
+	go sender.Run(ctx, wake, func(r outbox.Report, err error) {
+		fyne.Do(func() { d.Sending(r, err) })
+	})
 	d.Start()
 	d.Window().ShowAndRun()
 	return exitOK
