@@ -216,3 +216,10 @@ func (s *Server) Stop() { s.stopOnce.Do(s.stop) }
 
 // EchoLogin makes the server answer a failed login with the credentials it was given.
 func (s *Server) EchoLogin() { s.echoLogin = true }
+
+// Connections counts the connections the server has had.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.connections)
+}
