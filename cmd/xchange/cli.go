@@ -200,7 +200,25 @@ func required(fs *flag.FlagSet, names ...string) error {
 	return nil
 }
 
-// idFlag reads an id given for field (host, visitor, placement).
+// onPlacement parses a verb's flags (the named ones required) and its one argument, a
+// placement id, and opens the data file.
+func (c *cli) onPlacement(fs *flag.FlagSet, args []string, need ...string) (exchange.ID, *store.Store, error) {
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return exchange.ID{}, nil, err
+	}
+	if err := required(fs, need...); err != nil {
+		return exchange.ID{}, nil, err
+	}
+	id, err := idArg("placement", pos[0])
+	if err != nil {
+		return id, nil, err
+	}
+	s, err := c.open()
+	return id, s, err
+}
+
+// idArg reads an id given for field (host, visitor, placement).
 func idArg(field, s string) (exchange.ID, error) {
 	id, err := exchange.ParseID(s)
 	if err != nil {
@@ -656,15 +674,7 @@ type eventJSON struct {
 func (c *cli) history(args []string) error {
 	fs := flags("history")
 	asJSON := fs.Bool("json", false, "")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	id, err := idArg("placement", pos[0])
-	if err != nil {
-		return err
-	}
-	s, err := c.open()
+	id, s, err := c.onPlacement(fs, args)
 	if err != nil {
 		return err
 	}

@@ -21,14 +21,7 @@ func (c *cli) reschedule(args []string) error {
 	first := fs.String("first", "", "")
 	last := fs.String("last", "", "")
 	travel := fs.String("travel-days", "", "")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	if err := required(fs, "first", "last"); err != nil {
-		return err
-	}
-	id, err := idArg("placement", pos[0])
+	id, s, err := c.onPlacement(fs, args, "first", "last")
 	if err != nil {
 		return err
 	}
@@ -45,10 +38,6 @@ func (c *cli) reschedule(args []string) error {
 		if td, err = exchange.ParseTravelDays(*travel); err != nil {
 			return err
 		}
-	}
-	s, err := c.open()
-	if err != nil {
-		return err
 	}
 	p, err := s.Reschedule(id, f, l, td)
 	if err != nil {

@@ -135,15 +135,7 @@ func breakdownText(pv store.Preview) string {
 }
 
 func (c *cli) reprice(args []string) error {
-	pos, err := parse(flags("reprice"), args, 1)
-	if err != nil {
-		return err
-	}
-	id, err := idArg("placement", pos[0])
-	if err != nil {
-		return err
-	}
-	s, err := c.open()
+	id, s, err := c.onPlacement(flags("reprice"), args)
 	if err != nil {
 		return err
 	}
@@ -363,15 +355,7 @@ func (c *cli) check(args []string) error {
 }
 
 func (c *cli) pay(args []string) error {
-	pos, err := parse(flags("pay"), args, 1)
-	if err != nil {
-		return err
-	}
-	id, err := idArg("placement", pos[0])
-	if err != nil {
-		return err
-	}
-	s, err := c.open()
+	id, s, err := c.onPlacement(flags("pay"), args)
 	if err != nil {
 		return err
 	}
