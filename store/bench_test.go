@@ -20,7 +20,7 @@ func benchStore(b *testing.B) (*Store, []exchange.Host, []exchange.Visitor) {
 	b.Helper()
 	s := openTemp(b)
 	monday := exchange.MustDate("2026-01-05")
-	var seed Seed
+	seed := Seed{Programme: exchange.Programme{Name: "Bench", OrganiserName: "Desk", OrganiserEmail: "desk@bench.example.eu"}}
 	for i := range benchHosts {
 		seed.Hosts = append(seed.Hosts, exchange.Host{ID: exchange.NewID(), Name: fmt.Sprintf("Host %d", i),
 			Kind: exchange.ClusterOrganisation, Country: "DE", City: "Berlin", Contact: "C", Email: "c@host.example", Capacity: 2})
@@ -94,6 +94,40 @@ func BenchmarkPlacementsAtHost(b *testing.B) {
 	for b.Loop() {
 		if _, err := s.Placements(Filter{HostID: hosts[42].ID}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequest asks a host: the status change, the message composed (calendar and
+// MIME) and queued, in one transaction with fsync.
+func BenchmarkRequest(b *testing.B) {
+	s, _, _ := benchStore(b)
+	ps, _ := s.Placements(Filter{Status: exchange.Draft})
+	i := 0
+	for b.Loop() {
+		if i == len(ps) {
+			b.Fatal("out of drafts")
+		}
+		if _, err := s.Act(ps[i].ID, exchange.Request, ""); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkDue is the sender's look at an outbox of 2,000 messages.
+func BenchmarkDue(b *testing.B) {
+	s, _, _ := benchStore(b)
+	ps, _ := s.Placements(Filter{Status: exchange.Draft})
+	for _, p := range ps[:2000] {
+		if _, err := s.Act(p.ID, exchange.Request, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if due, err := s.Due(time.Now()); err != nil || len(due) != 2000 {
+			b.Fatal(len(due), err)
 		}
 	}
 }

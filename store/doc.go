@@ -12,6 +12,14 @@
 //	by_host         host id | first day (uint32, yyyymmdd) | placement id → ""
 //	by_visitor      visitor id | placement id → ""
 //	by_organisation organisation key | 0x00 | visitor id → ""
+//	rates           version (uint64) → rates.Tables JSON, the document `rates export` writes
+//	outbox          message id → messageRecord JSON (who, what, status, tries)
+//	outbox_raw      message id → the rendered message, byte for byte what is sent
+//	outbox_queued   message id → "" while the message waits to be sent
+//	outbox_by_placement placement id | message id → ""
+//
+// meta also holds "totals" (committed and paid cents, changed with every placement) and
+// "smtp" (the mail server settings; never the password).
 //
 // Records are JSON structs of this package, separate from the domain types of package
 // exchange, so the file format changes only on purpose. Every public method is one bbolt

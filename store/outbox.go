@@ -18,10 +18,12 @@ import (
 // that change, and sent after commit by the sender (package store/outbox). Keys are message
 // ids (UUIDv7), so the bucket lists messages in the order they were queued.
 var (
-	bucketOutbox     = []byte("outbox")
-	bucketOutboxByPl = []byte("outbox_by_placement") // placement id | message id → ""
-	keySMTP          = []byte("smtp")
-	errNoOrganiser   = &exchange.RuleError{Field: "organiser", Rule: exchange.RuleRequired, Reason: "set the programme's organiser (name and e-mail address, the mailbox that sends invitations) first"}
+	bucketOutbox       = []byte("outbox")
+	bucketOutboxRaw    = []byte("outbox_raw")          // message id → the rendered message, as sent
+	bucketOutboxQueued = []byte("outbox_queued")       // message id → "" while the message is queued
+	bucketOutboxByPl   = []byte("outbox_by_placement") // placement id | message id → ""
+	keySMTP            = []byte("smtp")
+	errNoOrganiser     = &exchange.RuleError{Field: "organiser", Rule: exchange.RuleRequired, Reason: "set the programme's organiser (name and e-mail address, the mailbox that sends invitations) first"}
 )
 
 // MessageKind says what a message is for.
@@ -82,7 +84,6 @@ type messageRecord struct {
 	Method      string      `json:"method,omitempty"`
 	UID         string      `json:"uid"`
 	Sequence    int         `json:"sequence"`
-	Raw         []byte      `json:"raw"`
 	Status      string      `json:"status"`
 	Attempts    int         `json:"attempts"`
 	LastError   string      `json:"last_error,omitempty"`
@@ -93,16 +94,37 @@ type messageRecord struct {
 
 func (m Message) record() messageRecord {
 	return messageRecord{m.ID, m.PlacementID, string(m.Kind), m.From, m.To, m.ToName, m.Subject, m.Method, m.UID, m.Sequence,
-		m.Raw, string(m.Status), m.Attempts, m.LastError, m.NextAttempt, m.Created, m.SentAt}
+		string(m.Status), m.Attempts, m.LastError, m.NextAttempt, m.Created, m.SentAt}
 }
 
-func (r messageRecord) message() Message {
+// message joins a record with its rendered bytes, copied out of the transaction.
+func (r messageRecord) message(tx *bolt.Tx) Message {
 	return Message{r.ID, r.PlacementID, MessageKind(r.Kind), r.From, r.To, r.ToName, r.Subject, r.Method, r.UID, r.Sequence,
-		r.Raw, MessageStatus(r.Status), r.Attempts, r.LastError, r.NextAttempt, r.Created, r.SentAt}
+		append([]byte(nil), tx.Bucket(bucketOutboxRaw).Get(r.ID.Bytes())...), MessageStatus(r.Status), r.Attempts,
+		r.LastError, r.NextAttempt, r.Created, r.SentAt}
 }
 
-func putMessage(tx *bolt.Tx, m Message) error {
+// newMessage writes a message just composed: its record, its bytes and its index entries.
+func newMessage(tx *bolt.Tx, m Message) error {
 	if err := tx.Bucket(bucketOutboxByPl).Put(append(append([]byte(nil), m.PlacementID.Bytes()...), m.ID.Bytes()...), nil); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketOutboxRaw).Put(m.ID.Bytes(), m.Raw); err != nil {
+		return err
+	}
+	return putMessage(tx, m)
+}
+
+// putMessage writes a message's record and keeps the queued index in step with its status.
+func putMessage(tx *bolt.Tx, m Message) error {
+	q := tx.Bucket(bucketOutboxQueued)
+	var err error
+	if m.Status == Queued {
+		err = q.Put(m.ID.Bytes(), nil)
+	} else {
+		err = q.Delete(m.ID.Bytes())
+	}
+	if err != nil {
 		return err
 	}
 	return put(tx, bucketOutbox, m.ID.Bytes(), m.record())
@@ -117,7 +139,20 @@ func message(tx *bolt.Tx, id exchange.ID) (Message, error) {
 	if !ok {
 		return Message{}, &exchange.NotFoundError{Field: "message", ID: id.String()}
 	}
-	return r.message(), nil
+	return r.message(tx), nil
+}
+
+// queued calls fn with every queued message, oldest first.
+func queued(tx *bolt.Tx, fn func(Message) error) error {
+	return tx.Bucket(bucketOutboxQueued).ForEach(func(k, _ []byte) error {
+		var id exchange.ID
+		copy(id[:], k)
+		m, err := message(tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(m)
+	})
 }
 
 func messagesOf(tx *bolt.Tx, placement exchange.ID) ([]Message, error) {
@@ -140,7 +175,7 @@ func messagesOf(tx *bolt.Tx, placement exchange.ID) ([]Message, error) {
 func (s *Store) Outbox() ([]Message, error) {
 	var out []Message
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return each(tx, bucketOutbox, func(r messageRecord) error { out = append(out, r.message()); return nil })
+		return each(tx, bucketOutbox, func(r messageRecord) error { out = append(out, r.message(tx)); return nil })
 	})
 	return out, err
 }
@@ -163,13 +198,10 @@ func (s *Store) Due(now time.Time) ([]Message, error) {
 	var out []Message
 	err := s.db.View(func(tx *bolt.Tx) error {
 		waiting := map[string]bool{}
-		return each(tx, bucketOutbox, func(r messageRecord) error {
-			if MessageStatus(r.Status) != Queued {
-				return nil
-			}
-			key := r.PlacementID.String() + "/" + strings.ToLower(r.To)
-			if !waiting[key] && !r.NextAttempt.After(now) {
-				out = append(out, r.message())
+		return queued(tx, func(m Message) error {
+			key := m.PlacementID.String() + "/" + strings.ToLower(m.To)
+			if !waiting[key] && !m.NextAttempt.After(now) {
+				out = append(out, m)
 			}
 			waiting[key] = true
 			return nil
@@ -182,12 +214,8 @@ func (s *Store) Due(now time.Time) ([]Message, error) {
 func (s *Store) Queued() (int, error) {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return each(tx, bucketOutbox, func(r messageRecord) error {
-			if MessageStatus(r.Status) == Queued {
-				n++
-			}
-			return nil
-		})
+		n = tx.Bucket(bucketOutboxQueued).Stats().KeyN
+		return nil
 	})
 	return n, err
 }
@@ -196,9 +224,9 @@ func (s *Store) Queued() (int, error) {
 func (s *Store) NextDue() (time.Time, error) {
 	var next time.Time
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return each(tx, bucketOutbox, func(r messageRecord) error {
-			if MessageStatus(r.Status) == Queued && (next.IsZero() || r.NextAttempt.Before(next)) {
-				next = r.NextAttempt
+		return queued(tx, func(m Message) error {
+			if next.IsZero() || m.NextAttempt.Before(next) {
+				next = m.NextAttempt
 			}
 			return nil
 		})
@@ -264,7 +292,7 @@ func (s *Store) updateMessage(id exchange.ID, change func(*Message)) error {
 		if fmt.Sprint(before) == fmt.Sprint(m.record()) {
 			return nil
 		}
-		return put(tx, bucketOutbox, m.ID.Bytes(), m.record())
+		return putMessage(tx, m)
 	})
 }
 
@@ -314,7 +342,7 @@ func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement,
 		if err != nil {
 			return fmt.Errorf("outbox: %s to %s: %w", snd.kind, snd.who, err)
 		}
-		if err := putMessage(tx, m); err != nil {
+		if err := newMessage(tx, m); err != nil {
 			return err
 		}
 	}

@@ -104,7 +104,7 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 3: the outbox.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketOutbox, bucketOutboxByPl} {
+		for _, b := range [][]byte{bucketOutbox, bucketOutboxRaw, bucketOutboxQueued, bucketOutboxByPl} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
