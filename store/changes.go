@@ -28,11 +28,7 @@ func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exc
 		if travel != "" {
 			p.Travel = travel
 		}
-		h, err := host(tx, p.HostID)
-		if err != nil {
-			return err
-		}
-		v, err := visitor(tx, p.VisitorID)
+		h, v, err := parties(tx, p.HostID, p.VisitorID)
 		if err != nil {
 			return err
 		}
@@ -87,11 +83,7 @@ func (s *Store) Reprice(id exchange.ID) (exchange.Placement, error) {
 		if !old.Status.HoldsPlace() || old.Status == exchange.Paid {
 			return &exchange.RuleError{Field: "status", Rule: "reprice", Reason: fmt.Sprintf("a %s placement keeps its price", old.Status)}
 		}
-		h, err := host(tx, old.HostID)
-		if err != nil {
-			return err
-		}
-		v, err := visitor(tx, old.VisitorID)
+		h, v, err := parties(tx, old.HostID, old.VisitorID)
 		if err != nil {
 			return err
 		}

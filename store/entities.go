@@ -133,6 +133,16 @@ func (s *Store) Host(id exchange.ID) (exchange.Host, error) {
 	return h, err
 }
 
+// parties returns a placement's host and visitor.
+func parties(tx *bolt.Tx, hostID, visitorID exchange.ID) (exchange.Host, exchange.Visitor, error) {
+	h, err := host(tx, hostID)
+	if err != nil {
+		return h, exchange.Visitor{}, err
+	}
+	v, err := visitor(tx, visitorID)
+	return h, v, err
+}
+
 func host(tx *bolt.Tx, id exchange.ID) (exchange.Host, error) {
 	var r hostRecord
 	ok, err := get(tx, bucketHosts, id.Bytes(), &r)

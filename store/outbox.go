@@ -328,11 +328,7 @@ func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement,
 	if prog.OrganiserEmail == "" {
 		return errNoOrganiser
 	}
-	h, err := host(tx, p.HostID)
-	if err != nil {
-		return err
-	}
-	v, err := visitor(tx, p.VisitorID)
+	h, v, err := parties(tx, p.HostID, p.VisitorID)
 	if err != nil {
 		return err
 	}

@@ -76,11 +76,7 @@ func (s *Store) preview(tx *bolt.Tx, req BookingRequest) (Preview, error) {
 	if req.VisitorID.IsZero() {
 		return pv, &exchange.RuleError{Field: "visitor", Rule: exchange.RuleRequired, Reason: "choose a visitor"}
 	}
-	h, err := host(tx, req.HostID)
-	if err != nil {
-		return pv, err
-	}
-	v, err := visitor(tx, req.VisitorID)
+	h, v, err := parties(tx, req.HostID, req.VisitorID)
 	if err != nil {
 		return pv, err
 	}
@@ -142,11 +138,7 @@ func (pv *Preview) budget(tx *bolt.Tx, prog exchange.Programme, old *exchange.Pl
 
 // price quotes p with a profile at one version of the tables, without a budget check.
 func price(tx *bolt.Tx, p *exchange.Placement, profile string, version int) error {
-	h, err := host(tx, p.HostID)
-	if err != nil {
-		return err
-	}
-	v, err := visitor(tx, p.VisitorID)
+	h, v, err := parties(tx, p.HostID, p.VisitorID)
 	if err != nil {
 		return err
 	}

@@ -70,11 +70,7 @@ func (s *Store) Load(seed Seed) error {
 			}
 		}
 		for _, p := range seed.Placements {
-			h, err := host(tx, p.HostID)
-			if err != nil {
-				return err
-			}
-			v, err := visitor(tx, p.VisitorID)
+			h, v, err := parties(tx, p.HostID, p.VisitorID)
 			if err != nil {
 				return err
 			}

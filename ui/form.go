@@ -36,9 +36,15 @@ func (f fieldErrors) grid(rows ...row) *fyne.Container {
 
 // searchEntry is the search box above every list.
 func searchEntry(placeholder string, changed func(string)) *widget.Entry {
+	e := newEntry(placeholder)
+	e.OnChanged = changed
+	return e
+}
+
+// newEntry is a one-line entry that says what goes in it.
+func newEntry(placeholder string) *widget.Entry {
 	e := widget.NewEntry()
 	e.SetPlaceHolder(placeholder)
-	e.OnChanged = changed
 	return e
 }
 
@@ -48,6 +54,23 @@ func coordinatesRow(lat, lon *widget.Entry, errs fieldErrors) fyne.CanvasObject 
 	hint := widget.NewLabel("empty: looked up from the city")
 	hint.Importance = widget.LowImportance
 	return container.NewVBox(container.NewBorder(nil, nil, nil, hint, container.NewGridWithColumns(2, lat, lon)), errs.add("lon"))
+}
+
+// watchLocation names the country as it is typed, and clears typed coordinates once the city
+// or country differs from the stored one's, so that saving looks the new place up.
+func watchLocation(city, country, lat, lon *widget.Entry, countryName *widget.Label, stored func() (city, country string)) {
+	forget := func() {
+		c, k := stored()
+		if city.Text != c || !strings.EqualFold(country.Text, k) {
+			lat.SetText("")
+			lon.SetText("")
+		}
+	}
+	city.OnChanged = func(string) { forget() }
+	country.OnChanged = func(c string) {
+		countryName.SetText(exchange.CountryName(c))
+		forget()
+	}
 }
 
 func showCoordinates(lat, lon *widget.Entry, c exchange.Coordinates) {

@@ -53,28 +53,22 @@ func newHostsScreen(d *Desk) *hostsScreen {
 
 	s.heading = widget.NewLabelWithStyle("New host", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.heading.SizeName = theme.SizeNameSubHeadingText
-	entry := func(placeholder string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetPlaceHolder(placeholder)
-		return e
-	}
-	s.name = entry("Organisation name")
+	s.name = newEntry("Organisation name")
 	s.kind = widget.NewSelect(kindLabels(), nil)
-	s.country = entry("ISO code, e.g. DE")
+	s.country = newEntry("ISO code, e.g. DE")
 	s.countryName = widget.NewLabel("")
-	s.city = entry("City")
-	s.lat, s.lon = entry("latitude"), entry("longitude")
-	s.city.OnChanged = func(string) { s.forgetCoordinates() }
-	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)); s.forgetCoordinates() }
-	s.address = entry("Street, postcode, city")
-	s.contact = entry("The person who confirms availability")
-	s.email = entry("contact@example.org")
-	s.capacity = entry("1")
-	s.partnership = entry("e.g. STARS")
-	s.topics = entry("rail; health; photonics")
+	s.city = newEntry("City")
+	s.lat, s.lon = newEntry("latitude"), newEntry("longitude")
+	watchLocation(s.city, s.country, s.lat, s.lon, s.countryName, func() (string, string) { return s.editing.City, s.editing.Country })
+	s.address = newEntry("Street, postcode, city")
+	s.contact = newEntry("The person who confirms availability")
+	s.email = newEntry("contact@example.org")
+	s.capacity = newEntry("1")
+	s.partnership = newEntry("e.g. STARS")
+	s.topics = newEntry("rail; health; photonics")
 	s.closedBox = container.NewVBox()
 	s.closedFrom, s.closedTo = widget.NewDateEntry(), widget.NewDateEntry()
-	s.closedWhy = entry("Reason, e.g. summer closure")
+	s.closedWhy = newEntry("Reason, e.g. summer closure")
 	addClosed := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), s.addClosed)
 	s.formErr = errorLine()
 	s.save = widget.NewButtonWithIcon("Save host", theme.DocumentSaveIcon(), s.saveHost)
@@ -207,15 +201,6 @@ func (s *hostsScreen) host() (h exchange.Host, err error) {
 	}
 	h.Capacity = n
 	return h, nil
-}
-
-// forgetCoordinates clears coordinates that belong to another city, so saving looks the new
-// one up.
-func (s *hostsScreen) forgetCoordinates() {
-	if s.city.Text != s.editing.City || !strings.EqualFold(s.country.Text, s.editing.Country) {
-		s.lat.SetText("")
-		s.lon.SetText("")
-	}
 }
 
 func kindFromLabel(label string) exchange.Kind {

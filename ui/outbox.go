@@ -77,13 +77,8 @@ func newOutboxScreen(d *Desk) *outboxScreen {
 	s.view.Hide()
 	s.summary = wrapped("")
 
-	entry := func(placeholder string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetPlaceHolder(placeholder)
-		return e
-	}
-	s.orgName, s.orgEmail = entry("e.g. STARS exchange desk"), entry("the mailbox that sends invitations and gets replies")
-	s.host, s.port, s.user = entry("smtp.example.org"), entry("587"), entry("login, often the mailbox address")
+	s.orgName, s.orgEmail = newEntry("e.g. STARS exchange desk"), newEntry("the mailbox that sends invitations and gets replies")
+	s.host, s.port, s.user = newEntry("smtp.example.org"), newEntry("587"), newEntry("login, often the mailbox address")
 	s.password = widget.NewPasswordEntry()
 	s.password.SetPlaceHolder("kept in the system keyring, never in the data file")
 	var labels []string
@@ -92,7 +87,7 @@ func newOutboxScreen(d *Desk) *outboxScreen {
 	}
 	s.tlsMode = widget.NewSelect(labels, nil)
 	s.tlsMode.SetSelected(labels[0])
-	s.testTo = entry("where to send a test message")
+	s.testTo = newEntry("where to send a test message")
 	s.settingsErr, s.settingsSaid = errorLine(), wrapped("")
 	saveOrg := widget.NewButton("Save organiser", s.saveOrganiser)
 	saveSMTP := widget.NewButtonWithIcon("Save mail server", theme.DocumentSaveIcon(), s.saveSMTP)

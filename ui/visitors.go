@@ -46,22 +46,16 @@ func newVisitorsScreen(d *Desk) *visitorsScreen {
 		s.edit)
 	s.heading = widget.NewLabelWithStyle("New visitor", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.heading.SizeName = theme.SizeNameSubHeadingText
-	entry := func(placeholder string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetPlaceHolder(placeholder)
-		return e
-	}
-	s.name = entry("Full name")
-	s.email = entry("name@company.example")
-	s.organisation = entry("The SME or organisation they come from")
+	s.name = newEntry("Full name")
+	s.email = newEntry("name@company.example")
+	s.organisation = newEntry("The SME or organisation they come from")
 	s.kind = widget.NewSelect(kindLabels(), nil)
-	s.country = entry("ISO code, e.g. PT")
+	s.country = newEntry("ISO code, e.g. PT")
 	s.countryName = widget.NewLabel("")
-	s.city = entry("City")
-	s.lat, s.lon = entry("latitude"), entry("longitude")
-	s.city.OnChanged = func(string) { s.forgetCoordinates() }
-	s.country.OnChanged = func(c string) { s.countryName.SetText(exchange.CountryName(c)); s.forgetCoordinates() }
-	s.partnership = entry("e.g. BSR Stars/StarDust")
+	s.city = newEntry("City")
+	s.lat, s.lon = newEntry("latitude"), newEntry("longitude")
+	watchLocation(s.city, s.country, s.lat, s.lon, s.countryName, func() (string, string) { return s.editing.City, s.editing.Country })
+	s.partnership = newEntry("e.g. BSR Stars/StarDust")
 	s.visits = widget.NewLabel("")
 	s.visits.Wrapping = fyne.TextWrapWord
 	s.book = widget.NewButtonWithIcon("Book a placement for this visitor…", theme.CalendarIcon(), func() {
@@ -137,15 +131,6 @@ func (s *visitorsScreen) showVisits() {
 		lines = []string{"None yet."}
 	}
 	s.visits.SetText(strings.Join(lines, "\n"))
-}
-
-// forgetCoordinates clears coordinates that belong to another city, so saving looks the new
-// one up.
-func (s *visitorsScreen) forgetCoordinates() {
-	if s.city.Text != s.editing.City || !strings.EqualFold(s.country.Text, s.editing.Country) {
-		s.lat.SetText("")
-		s.lon.SetText("")
-	}
 }
 
 func (s *visitorsScreen) saveVisitor() {
