@@ -258,3 +258,16 @@ func TestTheDataFileComesFromTheFlagThenTheEnvironment(t *testing.T) {
 		t.Fatalf("default: %s", p)
 	}
 }
+
+// The README documents every verb.
+func TestTheReadmeNamesEveryVerb(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands {
+		if !strings.Contains(string(readme), "| `"+c.name) {
+			t.Errorf("README.md has no row for %s", c.name)
+		}
+	}
+}
