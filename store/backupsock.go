@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/xchangedesk/xchangedesk/exchange"
 )
 
 // A running Xchange Desk holds its data file's lock, so another process cannot open the file
@@ -67,6 +69,9 @@ func RequestBackup(dbPath, dest string) error {
 	dest, err := filepath.Abs(dest)
 	if err != nil {
 		return err
+	}
+	if SameFile(dest, dbPath) || SameFile(dest, SocketPath(dbPath)) {
+		return &exchange.RuleError{Field: "file", Rule: "backup", Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", dest)}
 	}
 	c, err := net.DialTimeout("unix", SocketPath(dbPath), 2*time.Second)
 	if err != nil {

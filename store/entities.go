@@ -21,21 +21,6 @@ func (s *Store) Programme() (exchange.Programme, error) {
 	return p, err
 }
 
-// SetProgramme replaces the programme's settings.
-func (s *Store) SetProgramme(p exchange.Programme) error {
-	if p.OrganiserEmail != "" {
-		if err := exchange.CheckEmail("organiser_email", p.OrganiserEmail); err != nil {
-			return err
-		}
-	}
-	if p.Envelope < 0 {
-		return &exchange.RuleError{Field: "envelope", Rule: exchange.RuleFormat, Reason: "the budget cannot be negative"}
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return put(tx, bucketMeta, keyProgramme, toProgrammeRecord(p))
-	})
-}
-
 // AddHost validates h, gives it a new id and stores it. It returns the stored host, or a
 // *exchange.RuleError for each bad field.
 func (s *Store) AddHost(h exchange.Host) (exchange.Host, error) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -224,9 +223,10 @@ func (s *Store) Queued() (int, error) {
 func (s *Store) NextDue() (time.Time, error) {
 	var next time.Time
 	err := s.db.View(func(tx *bolt.Tx) error {
+		found := false
 		return queued(tx, func(m Message) error {
-			if next.IsZero() || m.NextAttempt.Before(next) {
-				next = m.NextAttempt
+			if !found || m.NextAttempt.Before(next) {
+				next, found = m.NextAttempt, true
 			}
 			return nil
 		})
@@ -268,17 +268,33 @@ func (s *Store) MarkFailed(id exchange.ID, reason string) error {
 	})
 }
 
-// Retry puts a failed message back in the queue, to be sent at once.
+// Retry puts a failed message back in the queue, to be sent at once. A message that a later
+// one to the same person about the same placement has superseded (an update, a
+// cancellation) is not sent again: it would arrive after it, with older news.
 func (s *Store) Retry(id exchange.ID) error {
-	var err error
-	uerr := s.updateMessage(id, func(m *Message) {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		m, err := message(tx, id)
+		if err != nil {
+			return err
+		}
 		if m.Status != Failed {
-			err = &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf("only a failed message is retried; this one is %s", m.Status)}
-			return
+			return &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf("only a failed message is retried; this one is %s", m.Status)}
+		}
+		later, err := messagesOf(tx, m.PlacementID)
+		if err != nil {
+			return err
+		}
+		for _, o := range later {
+			if o.Created.After(m.Created) || bytes.Compare(o.ID.Bytes(), m.ID.Bytes()) > 0 {
+				if strings.EqualFold(o.To, m.To) && o.Method != "" {
+					return &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf(
+						"a later %s to %s supersedes it; sending this one now would arrive after it", o.Kind, o.To)}
+				}
+			}
 		}
 		m.Status, m.NextAttempt = Queued, time.Time{}
+		return putMessage(tx, m)
 	})
-	return errors.Join(uerr, err)
 }
 
 func (s *Store) updateMessage(id exchange.ID, change func(*Message)) error {
@@ -302,9 +318,9 @@ func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement,
 	var sends []send
 	switch a {
 	case exchange.Request:
-		sends = []send{{HostRequest, "host"}}
+		sends = []send{{kind: HostRequest, who: "host"}}
 	case exchange.Confirm:
-		sends = []send{{VisitorInvitation, "visitor"}, {Confirmation, "visitor"}}
+		sends = []send{{kind: VisitorInvitation, who: "visitor"}, {kind: Confirmation, who: "visitor"}}
 	case exchange.Reschedule, exchange.Cancel:
 		invited, err := invited(tx, p.ID)
 		if err != nil {
@@ -314,8 +330,9 @@ func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement,
 		if a == exchange.Cancel {
 			kind = Cancellation
 		}
-		for _, who := range invited {
-			sends = append(sends, send{kind, who})
+		for _, snd := range invited {
+			snd.kind = kind
+			sends = append(sends, snd)
 		}
 	}
 	if len(sends) == 0 {
@@ -347,28 +364,40 @@ func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement,
 
 type send struct {
 	kind MessageKind
-	who  string // "host" or "visitor"
+	who  string      // "host" or "visitor"
+	to   ical.Person // for updates and cancellations: the address that was invited
 }
 
-// invited lists who has had a calendar invitation about the placement: "host", "visitor".
-func invited(tx *bolt.Tx, placement exchange.ID) ([]string, error) {
+// invited lists whoever has had a calendar invitation or update about the placement that did
+// not fail for good, at the address it went to, so updates and cancellations reach the same calendar even if
+// the host's or visitor's address has changed since.
+func invited(tx *bolt.Tx, placement exchange.ID) ([]send, error) {
 	ms, err := messagesOf(tx, placement)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	var out []string
+	var order []string
+	first := map[string]send{} // the first invitation to each address says who it is
+	live := map[string]bool{}  // some REQUEST to the address did not fail for good
 	for _, m := range ms {
-		who := ""
-		switch m.Kind {
-		case HostRequest:
-			who = "host"
-		case VisitorInvitation:
-			who = "visitor"
+		if m.Method != ical.MethodRequest {
+			continue
 		}
-		if who != "" && !seen[who] {
-			seen[who] = true
-			out = append(out, who)
+		key := strings.ToLower(m.To)
+		if _, ok := first[key]; !ok {
+			who := "visitor"
+			if m.Kind == HostRequest {
+				who = "host"
+			}
+			first[key] = send{who: who, to: ical.Person{Name: m.ToName, Email: m.To}}
+			order = append(order, key)
+		}
+		live[key] = live[key] || m.Status != Failed
+	}
+	var out []send
+	for _, key := range order {
+		if live[key] {
+			out = append(out, first[key])
 		}
 	}
 	return out, nil
@@ -378,9 +407,13 @@ func invited(tx *bolt.Tx, placement exchange.ID) ([]string, error) {
 // and the MIME message around them.
 func compose(snd send, prog exchange.Programme, old, p exchange.Placement, h exchange.Host, v exchange.Visitor, reason string, now time.Time) (Message, error) {
 	organiser := ical.Person{Name: prog.OrganiserName, Email: prog.OrganiserEmail}
-	to := ical.Person{Name: v.Name, Email: v.Email}
-	if snd.who == "host" {
+	to := snd.to
+	switch {
+	case to.Email != "":
+	case snd.who == "host":
 		to = ical.Person{Name: h.Contact, Email: h.Email}
+	default:
+		to = ical.Person{Name: v.Name, Email: v.Email}
 	}
 	address := h.Address
 	if !strings.Contains(address, h.City) {
@@ -420,6 +453,10 @@ func compose(snd send, prog exchange.Programme, old, p exchange.Placement, h exc
 	case Cancellation:
 		method = ical.MethodCancel
 		content, err = mail.Cancellation(facts)
+		inv.Description = "Cancelled: " + strings.TrimSuffix(inv.Summary, ".") + ", " + p.Period().String() + "."
+		if reason != "" {
+			inv.Description += "\nReason: " + reason
+		}
 	}
 	if err != nil {
 		return Message{}, err

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/rates"
 )
 
@@ -239,6 +240,9 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // BackupFile writes a consistent copy of the data file to path. The copy appears whole or not
 // at all: it is written beside path and renamed into place.
 func (s *Store) BackupFile(path string) error {
+	if SameFile(path, s.path) || SameFile(path, SocketPath(s.path)) {
+		return &exchange.RuleError{Field: "file", Rule: "backup", Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", path)}
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".xchange-backup-*")
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
@@ -263,6 +267,19 @@ func (s *Store) BackupFile(path string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
+}
+
+// SameFile reports whether two paths name the same file (or, for paths that do not exist
+// yet, the same cleaned absolute path).
+func SameFile(a, b string) bool {
+	ia, erra := os.Stat(a)
+	ib, errb := os.Stat(b)
+	if erra == nil && errb == nil {
+		return os.SameFile(ia, ib)
+	}
+	aa, _ := filepath.Abs(a)
+	bb, _ := filepath.Abs(b)
+	return filepath.Clean(aa) == filepath.Clean(bb)
 }
 
 // get decodes the JSON record under key in bucket into v; it reports whether it was there.

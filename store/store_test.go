@@ -392,3 +392,23 @@ func TestOpeningAFileToReadItChangesNoByte(t *testing.T) {
 		t.Fatal("opening and reading rewrote the file")
 	}
 }
+
+func TestABackupOntoTheDataFileItselfIsRefused(t *testing.T) {
+	s := openTemp(t)
+	addHost(t, s, "Biowin", 1)
+	l, err := s.ServeBackups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	before := fileSum(t, s.Path())
+	if err := RequestBackup(s.Path(), s.Path()); err == nil {
+		t.Fatal("backing up over the live file was accepted")
+	}
+	if err := s.BackupFile(filepath.Join(filepath.Dir(s.Path()), ".", filepath.Base(s.Path()))); err == nil {
+		t.Fatal("backing up over the live file by another name was accepted")
+	}
+	if fileSum(t, s.Path()) != before {
+		t.Fatal("the data file changed")
+	}
+}

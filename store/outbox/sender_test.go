@@ -331,3 +331,58 @@ func crashingSender() {
 	s.Once(context.Background())
 	os.Exit(4) // not reached
 }
+
+// The host's address changed after she was asked: the cancellation still goes to the
+// address that got the request, after it.
+func TestACancellationGoesWhereTheInvitationWent(t *testing.T) {
+	w := newWorld(t, "jana.weber@hhi.example.de")
+	p := w.book(t)
+	w.st.Act(p.ID, exchange.Request, "")
+	h := w.host
+	h.Email = "j.weber@hhi.example.de"
+	if _, err := w.st.UpdateHost(h); err != nil {
+		t.Fatal(err)
+	}
+	w.st.Act(p.ID, exchange.Cancel, "")
+	ms, _ := w.st.Messages(p.ID)
+	if len(ms) != 2 || ms[1].Kind != store.Cancellation || ms[1].To != "jana.weber@hhi.example.de" {
+		t.Fatalf("messages %+v", ms)
+	}
+	if due, _ := w.st.Due(w.now); len(due) != 1 || due[0].Kind != store.HostRequest {
+		t.Fatalf("the cancellation is due before the request: %+v", due)
+	}
+	w.send(t)
+	got := w.srv.Received()
+	if len(got) != 2 || parse(t, got[1]).method != "CANCEL" {
+		t.Fatalf("%d received", len(got))
+	}
+}
+
+// A failed request is not retried once an update has followed it, and a cancellation is
+// not sent to someone whose request failed.
+func TestASupersededMessageIsNotRetried(t *testing.T) {
+	w := newWorld(t, "jana@hhi.example.de")
+	p := w.book(t)
+	w.st.Act(p.ID, exchange.Request, "")
+	if _, err := w.st.Reschedule(p.ID, exchange.MustDate("2027-03-08"), exchange.MustDate("2027-03-12"), ""); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := w.st.Messages(p.ID)
+	if len(ms) != 2 || ms[1].Kind != store.Update {
+		t.Fatalf("%+v", ms)
+	}
+	w.st.MarkFailed(ms[0].ID, "550 mailbox full")
+	err := w.st.Retry(ms[0].ID)
+	if err == nil || !strings.Contains(err.Error(), "supersedes") {
+		t.Fatalf("retrying the superseded request: %v", err)
+	}
+	w.st.MarkFailed(ms[1].ID, "550 mailbox full")
+	if err := w.st.Retry(ms[1].ID); err != nil {
+		t.Fatalf("retrying the latest message: %v", err)
+	}
+	w.st.MarkFailed(ms[1].ID, "550 mailbox full")
+	w.st.Act(p.ID, exchange.Cancel, "")
+	if ms, _ := w.st.Messages(p.ID); len(ms) != 2 {
+		t.Fatalf("a cancellation went to someone who never got the invitation: %+v", ms[len(ms)-1])
+	}
+}
