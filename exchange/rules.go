@@ -133,8 +133,12 @@ func CheckClosure(h Host, c ClosedPeriod, placements []Placement) error {
 	}
 	for _, p := range placements {
 		if p.HostID == h.ID && p.Status.HoldsPlace() && p.Period().Overlaps(c.Period) {
-			return ruleErr("closed", RuleClosedPeriod, "%s covers placement %s (%s, %s); cancel or move it first",
-				c.Period, p.ID.String(), p.Period(), p.Status)
+			advice := "; cancel or move it first"
+			if p.Status == Completed || p.Status == Paid {
+				advice = ": the stay took place then"
+			}
+			return ruleErr("closed", RuleClosedPeriod, "%s covers placement %s (%s, %s)%s",
+				c.Period, p.ID.String(), p.Period(), p.Status, advice)
 		}
 	}
 	return nil

@@ -28,6 +28,9 @@ func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exc
 		if travel != "" {
 			p.Travel = travel
 		}
+		if p.First == old.First && p.Last == old.Last && p.Travel == old.Travel {
+			return &exchange.RuleError{Field: "first", Rule: "reschedule", Reason: "these are the placement's dates already"}
+		}
 		h, v, err := parties(tx, p.HostID, p.VisitorID)
 		if err != nil {
 			return err

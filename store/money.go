@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 
 	bolt "go.etcd.io/bbolt"
@@ -299,6 +300,9 @@ func shares(m map[string]*Share) []Share {
 // locate fills in coordinates from the gazetteer when none were given. Call it before the
 // transaction: the first lookup loads the gazetteer.
 func locate(c *exchange.Coordinates, city, country string) error {
+	if math.IsNaN(c.Lat) || math.IsNaN(c.Lon) || math.IsInf(c.Lat, 0) || math.IsInf(c.Lon, 0) {
+		return &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat, Reason: "coordinates must be numbers in decimal degrees"}
+	}
 	if !c.IsZero() {
 		if c.Lat < -90 || c.Lat > 90 {
 			return &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat, Reason: fmt.Sprintf("latitude %g is not between -90 and 90", c.Lat)}

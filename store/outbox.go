@@ -224,7 +224,13 @@ func (s *Store) NextDue() (time.Time, error) {
 	var next time.Time
 	err := s.db.View(func(tx *bolt.Tx) error {
 		found := false
+		heads := map[string]bool{} // only the first queued message of a chain can be due
 		return queued(tx, func(m Message) error {
+			key := m.PlacementID.String() + "/" + strings.ToLower(m.To)
+			if heads[key] {
+				return nil
+			}
+			heads[key] = true
 			if !found || m.NextAttempt.Before(next) {
 				next, found = m.NextAttempt, true
 			}

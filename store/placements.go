@@ -24,6 +24,10 @@ type BookingRequest struct {
 	ExtraTravelDays int
 }
 
+// maxExtraTravelDays bounds the travel days funded beyond the stay's own: a stay lasts at
+// most a month, and the rate tables cap what is funded anyway.
+const maxExtraTravelDays = 31
+
 // Preview is what a booking would look like, without writing anything.
 type Preview struct {
 	Placement   exchange.Placement
@@ -82,8 +86,9 @@ func (s *Store) preview(tx *bolt.Tx, req BookingRequest) (Preview, error) {
 	}
 	p := exchange.NewPlacement(h.ID, v.ID, req.First, req.Last, req.Travel, s.Now(), s.Actor)
 	p.Goals, p.GreenTravel, p.ExtraTravelDays = req.Goals, req.GreenTravel, req.ExtraTravelDays
-	if p.ExtraTravelDays < 0 {
-		return pv, &exchange.RuleError{Field: "extra_travel_days", Rule: exchange.RuleFormat, Reason: "cannot be negative"}
+	if p.ExtraTravelDays < 0 || p.ExtraTravelDays > maxExtraTravelDays {
+		return pv, &exchange.RuleError{Field: "extra_travel_days", Rule: exchange.RuleFormat,
+			Reason: fmt.Sprintf("extra travel days go from 0 to %d", maxExtraTravelDays)}
 	}
 	pv = Preview{Placement: p, Host: h, Visitor: v, WorkingDays: p.WorkingDays(h)}
 	prog, err := programme(tx)

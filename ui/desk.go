@@ -75,6 +75,9 @@ type Desk struct {
 
 	// background runs slow work off the UI goroutine; tests make it synchronous.
 	background func(func())
+	// loads counts reloads started, so a slow reload that finishes after a newer one is
+	// dropped instead of showing older data (read and compared on the UI goroutine).
+	loads int
 }
 
 // New builds the main window on app over data. Call Start to show it.
@@ -129,6 +132,8 @@ func (d *Desk) showMain() {
 // reload reads the data file off the UI goroutine and applies it to every screen. It is the
 // one place that starts a goroutine.
 func (d *Desk) reload() {
+	d.loads++
+	this := d.loads
 	d.background(func() {
 		snap, err := d.data.Snapshot()
 		var m money
@@ -136,6 +141,9 @@ func (d *Desk) reload() {
 			m, err = d.loadMoney()
 		}
 		fyne.Do(func() {
+			if this != d.loads {
+				return // a newer reload is on its way
+			}
 			if err != nil {
 				d.fail(err)
 				return

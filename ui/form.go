@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -90,7 +91,7 @@ func readCoordinates(lat, lon *widget.Entry) (exchange.Coordinates, error) {
 	}
 	la, err1 := strconv.ParseFloat(a, 64)
 	lo, err2 := strconv.ParseFloat(b, 64)
-	if err1 != nil || err2 != nil {
+	if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) || math.IsInf(la, 0) || math.IsInf(lo, 0) {
 		return exchange.Coordinates{}, &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat,
 			Reason: "write latitude and longitude in decimal degrees, like 50.3591 and 3.5251, or leave both empty"}
 	}

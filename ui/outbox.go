@@ -258,19 +258,32 @@ func (s *outboxScreen) saveSMTP() {
 	if err == nil {
 		err = s.desk.data.SetSMTP(st)
 	}
-	if err == nil && s.password.Text != "" {
-		if perr := mail.SavePassword(st.Host, st.User, s.password.Text); perr != nil {
-			err = &exchange.RuleError{Field: "password", Rule: "keyring", Reason: perr.Error()}
-		}
-	}
 	if err != nil {
 		setLine(s.settingsErr, s.errs.show(err))
 		return
 	}
-	s.password.SetText("")
 	setLine(s.settingsErr, nil)
-	s.settingsSaid.SetText("Saved. Waiting messages go out now.")
-	s.desk.changed()
+	password := s.password.Text
+	s.password.SetText("")
+	if password == "" {
+		s.settingsSaid.SetText("Saved. Waiting messages go out now.")
+		s.desk.changed()
+		return
+	}
+	// The keyring may ask the system to unlock it: not on the UI goroutine.
+	s.settingsSaid.SetText("Saving the password in the system keyring…")
+	s.desk.background(func() {
+		perr := mail.SavePassword(st.Host, st.User, password)
+		fyne.Do(func() {
+			if perr != nil {
+				s.errs.show(&exchange.RuleError{Field: "password", Rule: "keyring", Reason: perr.Error()})
+				s.settingsSaid.SetText("Saved the server, not the password.")
+				return
+			}
+			s.settingsSaid.SetText("Saved. Waiting messages go out now.")
+			s.desk.changed()
+		})
+	})
 }
 
 // sendTest sends a test message off the UI goroutine and says how it went.

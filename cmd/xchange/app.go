@@ -53,11 +53,18 @@ func runApp(dbPath string) int {
 		}
 	}
 	sender := &outbox.Sender{Outbox: s}
-	go sender.Run(ctx, wake, func(r outbox.Report, err error) {
-		fyne.Do(func() { d.Sending(r, err) })
-	})
+	sending := make(chan struct{})
+	go func() {
+		defer close(sending)
+		sender.Run(ctx, wake, func(r outbox.Report, err error) {
+			fyne.Do(func() { d.Sending(r, err) })
+		})
+	}()
 	d.Start()
 	d.Window().ShowAndRun()
+	// Let a round in progress record what the server accepted before the file closes.
+	stop()
+	<-sending
 	return exitOK
 }
 

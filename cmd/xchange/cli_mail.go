@@ -120,6 +120,14 @@ func (c *cli) send(args []string) error {
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("%d not sent: %s", len(r.Problems), strings.Join(r.Problems, "; "))
 	}
+	if r.Waiting > 0 {
+		next, err := s.NextDue()
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%d messages still wait after earlier failures; the next try is due %s (see outbox)",
+			r.Waiting, next.Local().Format("2 Jan 15:04:05"))
+	}
 	return nil
 }
 

@@ -119,3 +119,35 @@ func TestRequestingWithoutAnOrganiserIsRefused(t *testing.T) {
 		t.Fatalf("exit %d %q", code, errs)
 	}
 }
+
+func TestSendSaysSoWhileMessagesWaitAfterAFailure(t *testing.T) {
+	t.Setenv(mail.PasswordVariable, mailtest.Password)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	srv := mailtest.Start(t, mail.NoTLS)
+	w := newWorld(t)
+	id := mustRun(t, w.db, "book", "--host", w.host, "--visitor", w.ana, "--first", "2027-03-01", "--last", "2027-03-05")
+	mustRun(t, w.db, "request", id)
+	mustRun(t, w.db, "smtp", "--host", "127.0.0.1", "--port", strconv.Itoa(srv.Port()), "--tls", "none", "--user", mailtest.User)
+	srv.Stop()
+	if code, _, errs := xchange(t, w.db, "send"); code != 1 || !strings.Contains(errs, "will retry") {
+		t.Fatalf("first send: %d %q", code, errs)
+	}
+	// Straight away again: nothing is due, but the message still waits.
+	if code, _, errs := xchange(t, w.db, "send"); code != 1 || !strings.Contains(errs, "1 messages still wait") {
+		t.Fatalf("second send: %d %q", code, errs)
+	}
+	if code, _, _ := xchange(t, w.db, "book", "--host", w.host, "--visitor", w.eva, "--first", "2027-03-08",
+		"--last", "2027-03-12", "--extra-travel-days", "9223372036854775807"); code != 1 {
+		t.Fatal("an absurd number of extra travel days was accepted")
+	}
+	if code, _, _ := xchange(t, w.db, "reschedule", id, "--first", "2027-03-01", "--last", "2027-03-05"); code != 1 {
+		t.Fatal("rescheduling to the same dates was accepted")
+	}
+	if code, _, _ := xchange(t, w.db, "add-host", "--name", "X", "--kind", "sme", "--country", "DE", "--city", "Berlin",
+		"--email", "a@b.example", "--contact", "A", "--lat", "NaN", "--lon", "3"); code != 1 {
+		t.Fatal("NaN coordinates were accepted")
+	}
+	if code, _, _ := xchange(t, w.db, "backup", w.db); code != 1 {
+		t.Fatal("a backup over the data file itself was accepted")
+	}
+}

@@ -25,17 +25,22 @@ func itemNames() string {
 	return strings.Join(names, ", ")
 }
 
-// coordFlags declares --lat and --lon; NaN means not given.
+// coordFlags declares --lat and --lon.
 func coordFlags(fs *flag.FlagSet) (lat, lon *float64) {
-	return fs.Float64("lat", math.NaN(), ""), fs.Float64("lon", math.NaN(), "")
+	return fs.Float64("lat", 0, ""), fs.Float64("lon", 0, "")
 }
 
+// setCoordinates takes --lat and --lon when both were given.
 func setCoordinates(fs *flag.FlagSet, c *exchange.Coordinates, lat, lon float64) error {
-	if math.IsNaN(lat) && math.IsNaN(lon) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case !set["lat"] && !set["lon"]:
 		return nil
-	}
-	if math.IsNaN(lat) || math.IsNaN(lon) {
+	case set["lat"] != set["lon"]:
 		return usagef("give both --lat and --lon")
+	case math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0):
+		return &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat, Reason: "coordinates must be numbers in decimal degrees"}
 	}
 	c.Lat, c.Lon = lat, lon
 	return nil

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +15,10 @@ import (
 
 func main() {
 	dbPath, args, err := globalArgs(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		usage(os.Stdout)
+		os.Exit(exitOK)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "xchange:", err)
 		usage(os.Stderr)
