@@ -54,10 +54,11 @@ const (
 	Complete Action = "complete"
 	Pay      Action = "pay"
 	// Not status changes, but recorded in the history too.
-	Check      Action = "check"
-	Uncheck    Action = "uncheck"
-	Reschedule Action = "reschedule"
-	Reprice    Action = "reprice"
+	Check       Action = "check"
+	Uncheck     Action = "uncheck"
+	Reschedule  Action = "reschedule"
+	Reprice     Action = "reprice"
+	HostChanged Action = "host-changed" // the host's name or address changed; calendars were updated
 )
 
 // Past is the action as a past participle, for messages and history.
@@ -85,6 +86,8 @@ func (a Action) Past() string {
 		return "re-dated"
 	case Reprice:
 		return "re-priced"
+	case HostChanged:
+		return "updated with the host's new details"
 	}
 	return string(a)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -64,7 +65,29 @@ func (s *Store) UpdateHost(h exchange.Host) (exchange.Host, error) {
 				}
 			}
 		}
-		return putHost(tx, h)
+		if err := putHost(tx, h); err != nil {
+			return err
+		}
+		if old.Name == h.Name && old.Address == h.Address && old.City == h.City && old.Country == h.Country {
+			return nil
+		}
+		// Where the visit takes place changed: calendars already invited get an update.
+		for _, p := range ps {
+			if p.Status != exchange.Requested && p.Status != exchange.Confirmed {
+				continue
+			}
+			before := p
+			p.Sequence++
+			p.History = append(p.History, exchange.Event{At: s.Now().UTC().Truncate(time.Second), By: s.Actor,
+				Action: exchange.HostChanged, Detail: fmt.Sprintf("%s, %s, %s", h.Name, h.Address, h.City)})
+			if err := s.queue(tx, exchange.Reschedule, exchange.Placement{}, p, ""); err != nil {
+				return err
+			}
+			if err := putPlacement(tx, p, &before); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return exchange.Host{}, err

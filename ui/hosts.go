@@ -229,5 +229,5 @@ func (s *hostsScreen) saveHost() {
 	s.edit(h)
 	s.pane.selected = h.ID
 	s.desk.say(fmt.Sprintf("Saved %s at %s.", h.Name, time.Now().Format("15:04")))
-	s.desk.reload()
+	s.desk.changed() // a new address sends updates to calendars already invited
 }

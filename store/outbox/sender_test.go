@@ -386,3 +386,33 @@ func TestASupersededMessageIsNotRetried(t *testing.T) {
 		t.Fatalf("a cancellation went to someone who never got the invitation: %+v", ms[len(ms)-1])
 	}
 }
+
+// The host moved: everyone invited gets an update with the new location and a higher
+// SEQUENCE; the dates stay.
+func TestANewHostAddressUpdatesTheCalendarsInvited(t *testing.T) {
+	w := newWorld(t, "jana.weber@hhi.example.de")
+	p := w.book(t)
+	w.st.Act(p.ID, exchange.Request, "")
+	h := w.host
+	h.Address = "Salzufer 6, 10587 Berlin"
+	if _, err := w.st.UpdateHost(h); err != nil {
+		t.Fatal(err)
+	}
+	h.Contact = "Jana Weber-Schulz" // not where the visit takes place: no update
+	if _, err := w.st.UpdateHost(h); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := w.st.Messages(p.ID)
+	if len(ms) != 2 || ms[1].Kind != store.Update || ms[1].Sequence != 1 || ms[1].To != "jana.weber@hhi.example.de" {
+		t.Fatalf("messages %+v", ms)
+	}
+	w.send(t)
+	upd := parse(t, w.srv.Received()[1])
+	if !strings.Contains(strings.ReplaceAll(upd.calendar, "\r\n ", ""), "Salzufer 6") || field(upd.calendar, "DTSTART") != "DTSTART;VALUE=DATE:20270301" {
+		t.Fatalf("update:\n%s", upd.calendar)
+	}
+	got, _ := w.st.Placement(p.ID)
+	if got.Sequence != 1 || got.History[len(got.History)-1].Action != exchange.HostChanged {
+		t.Fatalf("placement %d, %+v", got.Sequence, got.History[len(got.History)-1])
+	}
+}
