@@ -174,12 +174,15 @@ func Open(path string, opts *Options) (*Store, error) {
 		}
 		return nil
 	})
-	if current {
-		return s, nil
+	if !current {
+		if err := db.Update(migrate); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: %s: %w", path, err)
+		}
 	}
-	if err := db.Update(migrate); err != nil {
+	if err := db.View(checkLayout); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
+		return nil, fmt.Errorf("store: %s is damaged: %w", path, err)
 	}
 	return s, nil
 }
@@ -212,6 +215,21 @@ func migrate(tx *bolt.Tx) error {
 		return nil
 	}
 	return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
+}
+
+// allBuckets are the buckets the current schema has; every method may rely on them.
+var allBuckets = [][]byte{bucketMeta, bucketHosts, bucketVisitors, bucketPlacements, bucketByHost, bucketByVisitor,
+	bucketByOrg, bucketRates, bucketOutbox, bucketOutboxRaw, bucketOutboxQueued, bucketOutboxByPl}
+
+// checkLayout refuses a file whose schema version claims buckets it does not have, rather
+// than failing later in the middle of a screen.
+func checkLayout(tx *bolt.Tx) error {
+	for _, b := range allBuckets {
+		if tx.Bucket(b) == nil {
+			return fmt.Errorf("the %q part is missing", b)
+		}
+	}
+	return nil
 }
 
 func hasBuckets(tx *bolt.Tx) bool {

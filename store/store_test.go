@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -410,5 +411,16 @@ func TestABackupOntoTheDataFileItselfIsRefused(t *testing.T) {
 	}
 	if fileSum(t, s.Path()) != before {
 		t.Fatal("the data file changed")
+	}
+}
+
+func TestAFileMissingPartsOfItsLayoutIsRefusedNotCrashedOn(t *testing.T) {
+	s := openTemp(t)
+	path := s.Path()
+	s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketOutboxQueued) })
+	s.Close()
+	_, err := Open(path, nil)
+	if err == nil || !strings.Contains(err.Error(), "is damaged") || !strings.Contains(err.Error(), "outbox_queued") {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -56,6 +56,13 @@ func runApp(dbPath string) int {
 	sending := make(chan struct{})
 	go func() {
 		defer close(sending)
+		defer func() {
+			// A bug in the sender must not take the bookings window down with it.
+			if r := recover(); r != nil {
+				err := fmt.Errorf("the mail sender stopped: %v; messages wait in the outbox until the app restarts", r)
+				fyne.Do(func() { d.Sending(outbox.Report{}, err) })
+			}
+		}()
 		sender.Run(ctx, wake, func(r outbox.Report, err error) {
 			fyne.Do(func() { d.Sending(r, err) })
 		})
