@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -270,14 +269,4 @@ var countryNames = func() map[string]string {
 // when the code is unknown. XK (Kosovo) is accepted as the European Commission uses it.
 func CountryName(code string) string {
 	return countryNames[strings.ToUpper(strings.TrimSpace(code))]
-}
-
-// CountryCodes returns every known code, sorted.
-func CountryCodes() []string {
-	out := make([]string, 0, len(countryNames))
-	for c := range countryNames {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -167,9 +166,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// Describe is a one-line summary of a placement for lists and messages.
-func Describe(p Placement, h Host, v Visitor) string {
-	return fmt.Sprintf("%s at %s, %s (%s)", v.Name, h.Name, p.Period(), p.Status)
 }

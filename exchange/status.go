@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -103,15 +102,6 @@ var transitions = map[Action]struct {
 	Cancel:   {[]Status{Draft, Requested, Confirmed}, Cancelled},
 	Complete: {[]Status{Confirmed}, Completed},
 	Pay:      {[]Status{Completed}, Paid},
-}
-
-// ParseAction reads an action name.
-func ParseAction(s string) (Action, error) {
-	a := Action(s)
-	if _, ok := transitions[a]; !ok {
-		return "", fmt.Errorf("%q is not an action", s)
-	}
-	return a, nil
 }
 
 // Allows reports whether action a may be taken on a placement in status s.

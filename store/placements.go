@@ -199,28 +199,16 @@ func booking(tx *bolt.Tx, p exchange.Placement, h exchange.Host, v exchange.Visi
 // pay) and records it in the placement's history with detail. It returns a
 // *exchange.TransitionError when the flow does not allow the step.
 func (s *Store) Act(id exchange.ID, a exchange.Action, detail string) (exchange.Placement, error) {
-	var p exchange.Placement
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		var err error
-		if p, err = placement(tx, id); err != nil {
-			return err
-		}
-		old := p
+	return s.change(id, func(tx *bolt.Tx, old exchange.Placement) (exchange.Placement, error) {
+		p := old
 		if err := p.Apply(a, s.Now(), s.Actor, detail); err != nil {
-			return err
+			return p, err
 		}
 		if a == exchange.Cancel {
 			p.Sequence++ // a cancellation is a change that matters to every calendar
 		}
-		if err := s.queue(tx, a, old, p, detail); err != nil {
-			return err
-		}
-		return putPlacement(tx, p, &old)
+		return p, s.queue(tx, a, old, p, detail)
 	})
-	if err != nil {
-		return exchange.Placement{}, err
-	}
-	return p, nil
 }
 
 // Placement returns one placement, or an error matching exchange.ErrNotFound.

@@ -200,6 +200,17 @@ func required(fs *flag.FlagSet, names ...string) error {
 	return nil
 }
 
+// listing parses a listing verb, whose only flag is --json, and opens the data file.
+func (c *cli) listing(name string, args []string) (asJSON bool, s *store.Store, err error) {
+	fs := flags(name)
+	j := fs.Bool("json", false, "")
+	if _, err := parse(fs, args, 0); err != nil {
+		return false, nil, err
+	}
+	s, err = c.open()
+	return *j, s, err
+}
+
 // onPlacement parses a verb's flags (the named ones required) and its one argument, a
 // placement id, and opens the data file.
 func (c *cli) onPlacement(fs *flag.FlagSet, args []string, need ...string) (exchange.ID, *store.Store, error) {
@@ -293,12 +304,7 @@ type closedJSON struct {
 }
 
 func (c *cli) hosts(args []string) error {
-	fs := flags("hosts")
-	asJSON := fs.Bool("json", false, "")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	s, err := c.open()
+	asJSON, s, err := c.listing("hosts", args)
 	if err != nil {
 		return err
 	}
@@ -306,7 +312,7 @@ func (c *cli) hosts(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		out := []hostJSON{}
 		for _, h := range hs {
 			j := hostJSON{h.ID.String(), h.Name, string(h.Kind), h.Country, h.City, h.Address, h.Email, h.Contact, h.Capacity, h.Partnership, []closedJSON{},
@@ -339,12 +345,7 @@ type visitorJSON struct {
 }
 
 func (c *cli) visitors(args []string) error {
-	fs := flags("visitors")
-	asJSON := fs.Bool("json", false, "")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	s, err := c.open()
+	asJSON, s, err := c.listing("visitors", args)
 	if err != nil {
 		return err
 	}
@@ -352,7 +353,7 @@ func (c *cli) visitors(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		out := []visitorJSON{}
 		for _, v := range vs {
 			out = append(out, visitorJSON{v.ID.String(), v.Name, v.Organisation, v.Country, v.City, v.Email, v.Partnership, v.Coordinates.Lat, v.Coordinates.Lon})

@@ -64,12 +64,7 @@ type messageJSON struct {
 }
 
 func (c *cli) outbox(args []string) error {
-	fs := flags("outbox")
-	asJSON := fs.Bool("json", false, "")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	s, err := c.open()
+	asJSON, s, err := c.listing("outbox", args)
 	if err != nil {
 		return err
 	}
@@ -77,7 +72,7 @@ func (c *cli) outbox(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		out := []messageJSON{}
 		for _, m := range ms {
 			j := messageJSON{m.ID.String(), m.PlacementID.String(), string(m.Kind), m.To, m.Subject, string(m.Status), m.Attempts,

@@ -179,12 +179,7 @@ func sharesJSON(ss []store.Share) []shareJSON {
 }
 
 func (c *cli) budget(args []string) error {
-	fs := flags("budget")
-	asJSON := fs.Bool("json", false, "")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	s, err := c.open()
+	asJSON, s, err := c.listing("budget", args)
 	if err != nil {
 		return err
 	}
@@ -196,7 +191,7 @@ func (c *cli) budget(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		j := budgetJSON{int64(b.Envelope), int64(b.Committed), int64(b.Paid), int64(b.Remaining), prog.Profile,
 			sharesJSON(b.ByCountry), sharesJSON(b.ByPartnership), []string{}}
 		for _, p := range b.Overdue {

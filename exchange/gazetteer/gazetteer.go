@@ -128,24 +128,6 @@ var exonyms = map[string]string{
 	"the hague": "Den Haag", "louvain": "Leuven", "basle": "Basel",
 }
 
-// Suggest returns up to n cities of country whose names start with prefix, largest first,
-// for completion as people type.
-func Suggest(prefix, country string, n int) []Place {
-	loadOnce.Do(load)
-	key := Fold(prefix)
-	var out []int
-	for _, i := range byCountry[strings.ToUpper(country)] {
-		if strings.HasPrefix(Fold(places[i].Name), key) {
-			out = append(out, i)
-		}
-	}
-	ps := sorted(out)
-	if len(ps) > n {
-		ps = ps[:n]
-	}
-	return ps
-}
-
 func sorted(idx []int) []Place {
 	ps := make([]Place, len(idx))
 	for i, x := range idx {
