@@ -37,14 +37,9 @@ func (s *Store) Rates() (rates.Tables, error) {
 func (s *Store) RateVersions() ([]rates.Tables, error) {
 	var out []rates.Tables
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRates).ForEach(func(k, v []byte) error {
-			var t rates.Tables
-			if err := json.Unmarshal(v, &t); err != nil {
-				return fmt.Errorf("store: rates version %x: %w", k, err)
-			}
-			out = append(out, t)
-			return nil
-		})
+		var err error
+		out, err = rateVersions(tx)
+		return err
 	})
 	return out, err
 }
@@ -222,22 +217,26 @@ func (s *Store) Budget(today exchange.Date) (Budget, error) {
 		if err != nil {
 			return err
 		}
-		hs, err := hosts(tx)
-		if err != nil {
-			return err
-		}
-		vs, err := visitors(tx)
-		if err != nil {
-			return err
-		}
-		ps, err := placements(tx)
-		if err != nil {
-			return err
-		}
-		b = budgetOf(prog, hs, vs, ps, today)
-		return nil
+		b, err = budget(tx, prog, today)
+		return err
 	})
 	return b, err
+}
+
+func budget(tx *bolt.Tx, prog exchange.Programme, today exchange.Date) (Budget, error) {
+	hs, err := hosts(tx)
+	if err != nil {
+		return Budget{}, err
+	}
+	vs, err := visitors(tx)
+	if err != nil {
+		return Budget{}, err
+	}
+	ps, err := placements(tx)
+	if err != nil {
+		return Budget{}, err
+	}
+	return budgetOf(prog, hs, vs, ps, today), nil
 }
 
 func budgetOf(prog exchange.Programme, hs []exchange.Host, vs []exchange.Visitor, ps []exchange.Placement, today exchange.Date) Budget {

@@ -14,13 +14,22 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/gazetteer"
 	"github.com/xchangedesk/xchangedesk/exchange/rates"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
 // bookingDialog books a placement: pick host and visitor, pick dates, and see working days
 // and every broken rule next to its field as the choices change.
+// bookingData is what the booking dialog reads and changes.
+type bookingData interface {
+	Choices() (store.Choices, error)
+	Check(store.BookingRequest) (store.Preview, error)
+	Book(store.BookingRequest) (exchange.Placement, error)
+}
+
 type bookingDialog struct {
 	desk        *Desk
+	data        bookingData
 	dlg         dialog.Dialog
 	host        *widget.SelectEntry
 	visitor     *widget.SelectEntry
@@ -37,6 +46,8 @@ type bookingDialog struct {
 
 	hostIDs, visitorIDs map[string]exchange.ID
 	hostOpts, visOpts   []string
+	hosts               map[exchange.ID]exchange.Host
+	visitors            map[exchange.ID]exchange.Visitor
 }
 
 var travelOptions = []struct {
@@ -51,19 +62,9 @@ var travelOptions = []struct {
 
 // openBooking shows the booking dialog, with the visitor chosen when v is not nil.
 func (d *Desk) openBooking(v *exchange.Visitor) *bookingDialog {
-	b := &bookingDialog{desk: d, errs: fieldErrors{}, hostIDs: map[string]exchange.ID{}, visitorIDs: map[string]exchange.ID{}}
-	for _, h := range d.snap.Hosts {
-		label := hostOption(h)
-		b.hostIDs[label] = h.ID
-		b.hostOpts = append(b.hostOpts, label)
-	}
-	for _, x := range d.snap.Visitors {
-		label := visitorOption(x)
-		b.visitorIDs[label] = x.ID
-		b.visOpts = append(b.visOpts, label)
-	}
-	b.host = searchSelect("Type to search hosts", b.hostOpts, b.check)
-	b.visitor = searchSelect("Type to search visitors", b.visOpts, b.check)
+	b := &bookingDialog{desk: d, data: d.data, errs: fieldErrors{}}
+	b.host = searchSelect("Type to search hosts", func() []string { return b.hostOpts }, b.check)
+	b.visitor = searchSelect("Type to search visitors", func() []string { return b.visOpts }, b.check)
 	b.first, b.last = widget.NewDateEntry(), widget.NewDateEntry()
 	b.first.OnChanged = func(*time.Time) { b.check() }
 	b.last.OnChanged = func(*time.Time) { b.check() }
@@ -107,12 +108,38 @@ func (d *Desk) openBooking(v *exchange.Visitor) *bookingDialog {
 	b.travel.OnChanged = func(string) { b.check() } // now that every field exists
 	b.green.OnChanged = func(bool) { b.check() }
 	b.extra.OnChanged = func(string) { b.check() }
-	if v != nil {
-		b.visitor.SetText(visitorOption(*v))
-	}
 	b.dlg.Show()
 	d.booking = b
+	load(d.bridge, "booking", b.data.Choices, func(c store.Choices, err error) {
+		if err != nil {
+			setLine(b.other, []string{message(err)})
+			return
+		}
+		b.choose(c)
+		if v != nil {
+			b.visitor.SetText(visitorOption(*v))
+		}
+	})
 	return b
+}
+
+// choose offers the hosts and visitors of the data file.
+func (b *bookingDialog) choose(c store.Choices) {
+	b.hostIDs, b.visitorIDs = map[string]exchange.ID{}, map[string]exchange.ID{}
+	b.hosts, b.visitors = map[exchange.ID]exchange.Host{}, map[exchange.ID]exchange.Visitor{}
+	b.hostOpts, b.visOpts = nil, nil
+	for _, h := range c.Hosts {
+		label := hostOption(h)
+		b.hostIDs[label], b.hosts[h.ID] = h.ID, h
+		b.hostOpts = append(b.hostOpts, label)
+	}
+	for _, x := range c.Visitors {
+		label := visitorOption(x)
+		b.visitorIDs[label], b.visitors[x.ID] = x.ID, x
+		b.visOpts = append(b.visOpts, label)
+	}
+	b.host.SetOptions(b.hostOpts)
+	b.visitor.SetOptions(b.visOpts)
 }
 
 func hostOption(h exchange.Host) string {
@@ -124,10 +151,11 @@ func visitorOption(v exchange.Visitor) string {
 }
 
 // searchSelect is a drop-down whose options narrow to what has been typed.
-func searchSelect(placeholder string, options []string, changed func()) *widget.SelectEntry {
-	e := widget.NewSelectEntry(options)
+func searchSelect(placeholder string, options func() []string, changed func()) *widget.SelectEntry {
+	e := widget.NewSelectEntry(nil)
 	e.SetPlaceHolder(placeholder)
 	e.OnChanged = func(text string) {
+		options := options()
 		shown := filterOptions(text, options)
 		if len(shown) == 0 {
 			shown = options
@@ -217,12 +245,12 @@ func (b *bookingDialog) check() {
 	}
 	if !complete {
 		// Dates and host are known: working days can be shown already.
-		h := b.desk.hostByID(r.HostID)
+		h := b.hosts[r.HostID]
 		p := exchange.Placement{First: r.First, Last: r.Last, Travel: r.Travel}
 		b.summary.SetText(stayText(p, h))
 		return
 	}
-	pv, err := b.desk.data.Check(r)
+	pv, err := b.data.Check(r)
 	b.summary.SetText(pv.Visitor.Name + " (" + pv.Visitor.Organisation + ") at " + hostOption(pv.Host) + ".\n" + stayText(pv.Placement, pv.Host))
 	b.showQuote(pv, err)
 	if err != nil {
@@ -267,12 +295,12 @@ func (b *bookingDialog) partialSummary(r store.BookingRequest) string {
 	if r.HostID.IsZero() {
 		missing = append(missing, "a host")
 	} else {
-		chosen = append(chosen, "Host: "+hostOption(b.desk.hostByID(r.HostID))+".")
+		chosen = append(chosen, "Host: "+hostOption(b.hosts[r.HostID])+".")
 	}
 	if r.VisitorID.IsZero() {
 		missing = append(missing, "a visitor")
 	} else {
-		chosen = append(chosen, "Visitor: "+visitorOption(b.desk.visitorByID(r.VisitorID))+".")
+		chosen = append(chosen, "Visitor: "+visitorOption(b.visitors[r.VisitorID])+".")
 	}
 	if r.First.IsZero() {
 		missing = append(missing, "the first day")
@@ -290,7 +318,7 @@ func stayText(p exchange.Placement, h exchange.Host) string {
 	}
 	n := p.WorkingDays(h)
 	return fmt.Sprintf("%s %s – %s %s: %d calendar days, %d working %s at %s (Monday–Friday, outside closed periods, travel days not counted).",
-		p.First.Weekday().String()[:3], p.First.Time().Format("2 Jan"), p.Last.Weekday().String()[:3], p.Last.Time().Format("2 Jan 2006"),
+		p.First.Weekday().String()[:3], wording.Date(p.First), p.Last.Weekday().String()[:3], wording.Date(p.Last),
 		p.Period().Days(), n, plural(n, "day", "days"), h.Name)
 }
 
@@ -307,7 +335,7 @@ func (b *bookingDialog) submit() {
 		b.check()
 		return
 	}
-	p, err := b.desk.data.Book(r)
+	p, err := b.data.Book(r)
 	if err != nil {
 		setLine(b.other, b.errs.show(err))
 		b.book.Disable()
@@ -316,8 +344,8 @@ func (b *bookingDialog) submit() {
 	b.dlg.Hide()
 	b.desk.booking = nil
 	b.desk.tabs.SelectIndex(0)
-	b.desk.placements.selected = p.ID
+	b.desk.placements.reveal(p.ID)
 	b.desk.say(fmt.Sprintf("Booked %s at %s, %s, as a draft. Request it from the host when ready.",
-		b.desk.visitorByID(r.VisitorID).Name, b.desk.hostByID(r.HostID).Name, dateRange(p.First, p.Last)))
-	b.desk.reload()
+		b.visitors[r.VisitorID].Name, b.hosts[r.HostID].Name, wording.Range(p.First, p.Last)))
+	b.desk.refresh()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/gazetteer"
 	"github.com/xchangedesk/xchangedesk/exchange/rates"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 	"github.com/xchangedesk/xchangedesk/store/report"
 )
@@ -25,9 +26,20 @@ import (
 // budgetScreen shows the programme's money: envelope, committed, paid, remaining, a chart by
 // host country, the split by partnership, overdue payments, and the rate tables, which staff
 // edit into a new version.
+// budgetData is what the budget screen reads and changes.
+type budgetData interface {
+	Money(today exchange.Date) (store.Money, error)
+	Snapshot() (store.Snapshot, error) // for the report
+	SetEnvelope(exchange.Cents) error
+	SetProfile(string) error
+	SaveRates(rates.Tables, string) (rates.Tables, error)
+}
+
 type budgetScreen struct {
 	desk    *Desk
+	data    budgetData
 	content fyne.CanvasObject
+	money   store.Money // what the screen shows
 
 	envelope                   *widget.Entry
 	committed, paid, remaining *widget.Label
@@ -45,8 +57,8 @@ type budgetScreen struct {
 	history                           *widget.Label
 }
 
-func newBudgetScreen(d *Desk) *budgetScreen {
-	s := &budgetScreen{desk: d}
+func newBudgetScreen(d *Desk, data budgetData) *budgetScreen {
+	s := &budgetScreen{desk: d, data: data}
 	s.envelope = widget.NewEntry()
 	s.envelope.SetPlaceHolder("e.g. 40,000")
 	saveEnvelope := widget.NewButton("Set budget", s.setEnvelope)
@@ -137,10 +149,19 @@ func titled(title string, value fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewVBox(widget.NewLabel(title), value)
 }
 
-// apply shows the desk's current money; profile changes apply at once.
-func (s *budgetScreen) apply() {
-	m := s.desk.money
-	b := m.budget
+// reload reads the programme's money again.
+func (s *budgetScreen) reload() {
+	load(s.desk.bridge, "budget", func() (store.Money, error) { return s.data.Money(s.desk.today()) }, s.apply)
+}
+
+// apply shows the programme's money; profile changes apply at once.
+func (s *budgetScreen) apply(m store.Money, err error) {
+	if err != nil {
+		s.desk.fail(err)
+		return
+	}
+	s.money = m
+	b := m.Budget
 	if b.Envelope > 0 {
 		s.envelope.SetText(plainEuros(b.Envelope))
 		s.remaining.SetText(b.Remaining.String())
@@ -151,7 +172,7 @@ func (s *budgetScreen) apply() {
 	s.committed.SetText(b.Committed.String())
 	s.paid.SetText(b.Paid.String())
 	s.profile.OnChanged = nil
-	s.profile.SetSelected(rates.ProfileLabel(m.programme.Profile))
+	s.profile.SetSelected(rates.ProfileLabel(profileOf(m.Programme)))
 	s.profile.OnChanged = s.setProfile
 	s.byCountry.Objects = bars(b.ByCountry, func(k string) string { return exchange.CountryName(k) + " (" + k + ")" })
 	s.byCountry.Refresh()
@@ -162,20 +183,21 @@ func (s *budgetScreen) apply() {
 		s.overdue.SetText("None.")
 	} else {
 		var lines []string
-		for _, p := range b.Overdue {
+		for _, r := range m.Overdue {
+			p := r.Placement
 			lines = append(lines, fmt.Sprintf("%s at %s — %s, due %s",
-				s.desk.visitorByID(p.VisitorID).Name, s.desk.hostByID(p.HostID).Name, p.Price.LumpSum, p.PaymentDue().Time().Format("2 Jan 2006")))
+				r.Visitor.Name, r.Host.Name, p.Price.LumpSum, wording.Date(p.PaymentDue())))
 		}
 		s.overdue.Importance = widget.DangerImportance
 		s.overdue.SetText(strings.Join(lines, "\n"))
 	}
-	s.showRates(m.rates)
+	s.showRates(m.Rates())
 	var hist []string
-	for i := len(m.versions) - 1; i >= 0; i-- {
-		v := m.versions[i]
+	for i := len(m.Versions) - 1; i >= 0; i-- {
+		v := m.Versions[i]
 		line := fmt.Sprintf("Version %d", v.Version)
 		if !v.Created.IsZero() {
-			line += ", " + v.Created.Local().Format("2 Jan 2006 15:04")
+			line += ", " + wording.Stamp(v.Created)
 		}
 		if v.Note != "" {
 			line += " — " + v.Note
@@ -208,7 +230,7 @@ func bars(shares []store.Share, label func(string) string) []fyne.CanvasObject {
 func (s *budgetScreen) setEnvelope() {
 	c, err := exchange.ParseEuros(s.envelope.Text)
 	if err == nil {
-		err = s.desk.data.SetEnvelope(c)
+		err = s.data.SetEnvelope(c)
 	}
 	if err != nil {
 		setLine(s.moneyErr, []string{message(err)})
@@ -216,20 +238,28 @@ func (s *budgetScreen) setEnvelope() {
 	}
 	setLine(s.moneyErr, nil)
 	s.desk.say("The programme's budget is now " + c.String() + ".")
-	s.desk.reload()
+	s.reload()
 }
 
 func (s *budgetScreen) setProfile(label string) {
 	for _, p := range []string{rates.ClusterXchange, rates.ErasmusPlus} {
-		if rates.ProfileLabel(p) == label && p != s.desk.money.programme.Profile {
-			if err := s.desk.data.SetProfile(p); err != nil {
+		if rates.ProfileLabel(p) == label && p != profileOf(s.money.Programme) {
+			if err := s.data.SetProfile(p); err != nil {
 				setLine(s.moneyErr, []string{message(err)})
 				return
 			}
 			s.desk.say("New bookings are priced with the " + label + " profile; booked placements keep their price.")
-			s.desk.reload()
+			s.reload()
 		}
 	}
+}
+
+// profileOf is the rate profile that prices new bookings.
+func profileOf(p exchange.Programme) string {
+	if p.Profile == "" {
+		return rates.ClusterXchange
+	}
+	return p.Profile
 }
 
 func plainEuros(c exchange.Cents) string {
@@ -383,7 +413,7 @@ func lines(s string) []string {
 func (s *budgetScreen) saveRates() {
 	t, err := s.readRates()
 	if err == nil {
-		t, err = s.desk.data.SaveRates(t, strings.TrimSpace(s.note.Text))
+		t, err = s.data.SaveRates(t, strings.TrimSpace(s.note.Text))
 	}
 	if err != nil {
 		setLine(s.ratesErr, []string{message(err)})
@@ -391,7 +421,7 @@ func (s *budgetScreen) saveRates() {
 	}
 	s.note.SetText("")
 	s.desk.say(fmt.Sprintf("Rate tables version %d are in force for new bookings; booked placements keep their price.", t.Version))
-	s.desk.reload()
+	s.reload()
 }
 
 // exportDialog asks where to write the report; the file's extension picks CSV or XLSX.
@@ -423,7 +453,11 @@ func (s *budgetScreen) exportDialog() {
 // report renders the partnership's report: an XLSX workbook, or the placements as CSV
 // followed by a blank line and the budget.
 func (s *budgetScreen) report(format string) ([]byte, error) {
-	placements, budget := report.Tables(s.desk.snap, s.desk.money.budget, s.desk.today())
+	snap, err := s.data.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	placements, budget := report.Tables(snap, s.money.Budget, s.desk.today())
 	var buf bytes.Buffer
 	if format == "xlsx" {
 		err := report.WriteXLSX(&buf, placements, budget)
@@ -433,7 +467,7 @@ func (s *budgetScreen) report(format string) ([]byte, error) {
 		return nil, err
 	}
 	buf.WriteString("\n")
-	err := report.WriteCSV(&buf, report.BudgetColumns, budget)
+	err = report.WriteCSV(&buf, report.BudgetColumns, budget)
 	return buf.Bytes(), err
 }
 

@@ -1,9 +1,14 @@
 // Package ui is Xchange Desk's desktop interface, built with Fyne. It never imports
 // fyne.io/fyne/v2/app: cmd/xchange makes the app and hands it in, so tests drive every screen
 // headless with fyne.io/fyne/v2/test against a real data file.
+//
+// Every screen is a struct that builds its widgets once. Its load reads what it shows from
+// the data file in one transaction, off the UI goroutine; its apply sets the widgets' values
+// on the UI goroutine. The bridge carries one to the other (see bridge.go).
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -13,37 +18,21 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
-	"github.com/xchangedesk/xchangedesk/exchange/rates"
 	"github.com/xchangedesk/xchangedesk/store"
 	"github.com/xchangedesk/xchangedesk/store/outbox"
 )
 
-// Bookings is what the screens need from the data file; *store.Store provides it, and a
-// shared backend could later.
+// Bookings is what the app needs from the data file: what each screen reads and changes, and
+// what the welcome screen and the mail sender need. *store.Store provides it.
 type Bookings interface {
-	Snapshot() (store.Snapshot, error)
 	IsEmpty() (bool, error)
 	Load(store.Seed) error
-	AddHost(exchange.Host) (exchange.Host, error)
-	UpdateHost(exchange.Host) (exchange.Host, error)
-	AddVisitor(exchange.Visitor) (exchange.Visitor, error)
-	UpdateVisitor(exchange.Visitor) (exchange.Visitor, error)
-	Check(store.BookingRequest) (store.Preview, error)
-	Book(store.BookingRequest) (exchange.Placement, error)
-	Act(exchange.ID, exchange.Action, string) (exchange.Placement, error)
-	Tick(exchange.ID, exchange.Item, bool) (exchange.Placement, error)
-	Reprice(exchange.ID) (exchange.Placement, error)
-	Budget(exchange.Date) (store.Budget, error)
-	Rates() (rates.Tables, error)
-	RateVersions() ([]rates.Tables, error)
-	SaveRates(rates.Tables, string) (rates.Tables, error)
-	SetEnvelope(exchange.Cents) error
-	SetProfile(string) error
-	Reschedule(exchange.ID, exchange.Date, exchange.Date, exchange.TravelDays) (exchange.Placement, error)
-	Outbox() ([]store.Message, error)
-	Retry(exchange.ID) error
-	SetSMTP(store.SMTPSettings) error
-	SetOrganiser(name, email string) error
+	placementsData
+	hostsData
+	visitorsData
+	budgetData
+	mailData
+	bookingData
 	outbox.Outbox // what the sender needs, for the test message
 }
 
@@ -57,6 +46,7 @@ type Desk struct {
 	data   Bookings
 	today  func() exchange.Date
 	status *widget.Label // the status bar: what just happened, or what went wrong
+	bridge *bridge
 
 	placements *placementsScreen
 	hosts      *hostsScreen
@@ -64,32 +54,27 @@ type Desk struct {
 	budget     *budgetScreen
 	outbox     *outboxScreen
 	tabs       *container.AppTabs
-	snap       store.Snapshot
-	money      money // the budget and rate tables, read with each snapshot
-	messages   []store.Message
 
-	// Wake tells the background sender that a change queued messages; set by the app.
+	// Wake tells the background sender that a change queued messages; SendInBackground sets it.
 	Wake func()
 
-	booking *bookingDialog // the open booking dialog, if any
-
-	// background runs slow work off the UI goroutine; tests make it synchronous.
-	background func(func())
-	// loads counts reloads started, so a slow reload that finishes after a newer one is
-	// dropped instead of showing older data (read and compared on the UI goroutine).
-	loads int
+	booking *bookingDialog // the booking dialog last opened, if any
 }
 
 // New builds the main window on app over data. Call Start to show it.
 func New(a fyne.App, data Bookings, today func() exchange.Date) *Desk {
-	d := &Desk{app: a, data: data, today: today, win: a.NewWindow(Title), status: widget.NewLabel(""),
-		background: func(f func()) { go f() }}
+	return build(a, data, today, newBridge())
+}
+
+// build is New with the bridge given: tests hand in one that runs loads at once.
+func build(a fyne.App, data Bookings, today func() exchange.Date, b *bridge) *Desk {
+	d := &Desk{app: a, data: data, today: today, win: a.NewWindow(Title), status: widget.NewLabel(""), bridge: b}
 	d.status.Truncation = fyne.TextTruncateEllipsis
-	d.placements = newPlacementsScreen(d)
-	d.hosts = newHostsScreen(d)
-	d.visitors = newVisitorsScreen(d)
-	d.budget = newBudgetScreen(d)
-	d.outbox = newOutboxScreen(d)
+	d.placements = newPlacementsScreen(d, data)
+	d.hosts = newHostsScreen(d, data)
+	d.visitors = newVisitorsScreen(d, data)
+	d.budget = newBudgetScreen(d, data)
+	d.outbox = newOutboxScreen(d, data)
 	d.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Placements", theme.CalendarIcon(), d.placements.content),
 		container.NewTabItemWithIcon("Hosts", theme.HomeIcon(), d.hosts.content),
@@ -97,12 +82,9 @@ func New(a fyne.App, data Bookings, today func() exchange.Date) *Desk {
 		container.NewTabItemWithIcon("Budget", theme.InfoIcon(), d.budget.content),
 		container.NewTabItemWithIcon("Outbox", theme.MailSendIcon(), d.outbox.content),
 	)
-	d.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu("File", fyne.NewMenuItem("Export report…", d.budget.exportDialog)),
-		fyne.NewMenu("Help", fyne.NewMenuItem("About Xchange Desk", d.about)),
-	))
 	d.tabs.SetTabLocation(container.TabLocationLeading)
-	d.win.Resize(fyne.NewSize(1180, 760))
+	d.menus()
+	d.win.Resize(fyne.NewSize(1280, 800))
 	return d
 }
 
@@ -126,69 +108,55 @@ func (d *Desk) Start() {
 
 func (d *Desk) showMain() {
 	d.win.SetContent(container.NewBorder(nil, container.NewPadded(d.status), nil, nil, d.tabs))
-	d.reload()
+	d.refresh()
 }
 
-// reload reads the data file off the UI goroutine and applies it to every screen. It is the
-// one place that starts a goroutine.
-func (d *Desk) reload() {
-	d.loads++
-	this := d.loads
-	d.background(func() {
-		snap, err := d.data.Snapshot()
-		var m money
-		if err == nil {
-			m, err = d.loadMoney()
-		}
-		fyne.Do(func() {
-			if this != d.loads {
-				return // a newer reload is on its way
-			}
-			if err != nil {
-				d.fail(err)
-				return
-			}
-			d.money = m
-			d.apply(snap)
-		})
-	})
+// refresh has every screen load what it shows again.
+func (d *Desk) refresh() {
+	d.placements.reload()
+	d.hosts.reload()
+	d.visitors.reload()
+	d.budget.reload()
+	d.outbox.reload()
 }
 
-// money is what the budget and outbox screens and the quotes show.
-type money struct {
-	programme exchange.Programme
-	budget    store.Budget
-	rates     rates.Tables
-	versions  []rates.Tables
-	messages  []store.Message
-	smtp      store.SMTPSettings
-	smtpSet   bool
-}
-
-func (d *Desk) loadMoney() (money, error) {
-	var m money
-	var err error
-	if m.budget, err = d.data.Budget(d.today()); err != nil {
-		return m, err
-	}
-	if m.rates, err = d.data.Rates(); err != nil {
-		return m, err
-	}
-	if m.versions, err = d.data.RateVersions(); err != nil {
-		return m, err
-	}
-	if m.messages, err = d.data.Outbox(); err != nil {
-		return m, err
-	}
-	m.smtp, m.smtpSet, err = d.data.SMTP()
-	return m, err
-}
-
-// changed reloads the screens and wakes the sender: a change may have queued messages.
+// changed refreshes the screens and wakes the sender: a change may have queued messages.
 func (d *Desk) changed() {
-	d.reload()
+	d.refresh()
 	if d.Wake != nil {
 		d.Wake()
+	}
+}
+
+// SendInBackground runs the outbox sender until the returned stop is called; stop returns
+// once a round in progress has recorded what the server accepted. Every change wakes it, and
+// each round's result shows in the status bar.
+func (d *Desk) SendInBackground(sender *outbox.Sender) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	wake := make(chan struct{}, 1)
+	d.Wake = func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			// A bug in the sender must not take the bookings window down with it.
+			if r := recover(); r != nil {
+				err := fmt.Errorf("the mail sender stopped: %v; messages wait in the outbox until the app restarts", r)
+				d.bridge.post(func() { d.Sending(outbox.Report{}, err) })
+			}
+		}()
+		sender.Run(ctx, wake, func(r outbox.Report, err error) {
+			d.bridge.post(func() { d.Sending(r, err) })
+		})
+	}()
+	return func() {
+		cancel()
+		<-done
 	}
 }
 
@@ -203,43 +171,20 @@ func (d *Desk) Sending(r outbox.Report, err error) {
 	default:
 		d.say(fmt.Sprintf("Mail: %s.", r))
 	}
-	d.reload()
+	d.placements.reloadDetail()
+	d.outbox.reload()
 }
 
-func (d *Desk) apply(snap store.Snapshot) {
-	if d.status.Text == "" {
-		d.say(fmt.Sprintf("%d placements, %d hosts, %d visitors.", len(snap.Placements), len(snap.Hosts), len(snap.Visitors)))
-	}
-	d.snap = snap
-	d.messages = d.money.messages
-	d.money.programme = snap.Programme
-	if d.money.programme.Profile == "" {
-		d.money.programme.Profile = rates.ClusterXchange
-	}
-	d.hosts.apply(snap)
-	d.visitors.apply(snap)
-	d.placements.apply(snap)
-	d.budget.apply()
-	d.outbox.apply(d.money.messages, snap.Programme, d.money.smtp, d.money.smtpSet)
+// setOutboxCount shows how many messages wait on the Outbox tab.
+func (d *Desk) setOutboxCount(n int) {
 	title := "Outbox"
-	if n := waiting(d.messages); n > 0 {
+	if n > 0 {
 		title = fmt.Sprintf("Outbox (%d)", n)
 	}
-	if d.tabs.Items[4].Text != title {
-		d.tabs.Items[4].Text = title
+	if item := d.tabs.Items[4]; item.Text != title {
+		item.Text = title
 		d.tabs.Refresh()
 	}
-}
-
-// waiting counts messages not yet sent: queued or failed.
-func waiting(ms []store.Message) int {
-	n := 0
-	for _, m := range ms {
-		if m.Status != store.Sent {
-			n++
-		}
-	}
-	return n
 }
 
 // say puts a short message in the status bar.
@@ -248,20 +193,8 @@ func (d *Desk) say(msg string) { d.status.SetText(msg) }
 // fail shows an error in the status bar, in the users' words.
 func (d *Desk) fail(err error) { d.status.SetText("⚠ " + message(err)) }
 
-func (d *Desk) hostByID(id exchange.ID) exchange.Host {
-	for _, h := range d.snap.Hosts {
-		if h.ID == id {
-			return h
-		}
-	}
-	return exchange.Host{}
-}
-
-func (d *Desk) visitorByID(id exchange.ID) exchange.Visitor {
-	for _, v := range d.snap.Visitors {
-		if v.ID == id {
-			return v
-		}
-	}
-	return exchange.Visitor{}
+// showMailSettings opens the Outbox screen with the cursor in the organiser's name.
+func (d *Desk) showMailSettings() {
+	d.tabs.SelectIndex(4)
+	d.outbox.settings.focusOrganiser()
 }

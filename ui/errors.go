@@ -8,34 +8,20 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
-// message turns an error into what staff read. It is the one place errors become words.
+// message turns an error into what staff read: the words come from the error's fields (see
+// package wording), and the store's own conditions are said here.
 func message(err error) string {
-	var te *exchange.TransitionError
 	switch {
-	case err == nil:
-		return ""
 	case errors.Is(err, store.ErrLocked):
 		return "The data file is open in another Xchange Desk window or command. Close it and try again."
 	case errors.Is(err, store.ErrNotEmpty):
 		return "The data file already holds data, so the sample programme was not loaded."
-	case errors.As(err, &te):
-		return "A " + string(te.From) + " placement cannot be " + te.Action.Past() + "."
 	}
-	if vs := exchange.Violations(err); len(vs) > 0 {
-		msgs := make([]string, len(vs))
-		for i, v := range vs {
-			msgs[i] = v.Reason
-		}
-		return strings.Join(msgs, "; ")
-	}
-	s := err.Error()
-	for _, p := range []string{"store: ", "exchange: "} {
-		s = strings.TrimPrefix(s, p)
-	}
-	return s
+	return wording.Error(err)
 }
 
 // fieldErrors are the red lines under a form's fields, by field name.
@@ -55,7 +41,7 @@ func (f fieldErrors) show(err error) []string {
 	vs := exchange.Violations(err)
 	var nf *exchange.NotFoundError
 	if len(vs) == 0 && errors.As(err, &nf) {
-		vs = []*exchange.RuleError{{Field: nf.Field, Reason: "no longer exists"}}
+		vs = []*exchange.RuleError{{Field: nf.Field, Reason: "it no longer exists"}}
 	}
 	if len(vs) == 0 && err != nil {
 		return []string{message(err)}
@@ -63,12 +49,12 @@ func (f fieldErrors) show(err error) []string {
 	for _, v := range vs {
 		l, ok := f[v.Field]
 		if !ok {
-			rest = append(rest, v.Reason)
+			rest = append(rest, wording.Violation(v))
 			continue
 		}
-		msg := v.Reason
+		msg := wording.Violation(v)
 		if l.Text != "" {
-			msg = l.Text + "; " + msg
+			msg = l.Text + " " + msg
 		}
 		setLine(l, []string{msg})
 	}
@@ -98,7 +84,7 @@ func errorLine() *widget.Label {
 }
 
 func setLine(l *widget.Label, msgs []string) {
-	text := strings.Join(msgs, "; ")
+	text := strings.Join(msgs, " ")
 	if text == "" {
 		l.Hide()
 	} else {

@@ -12,12 +12,20 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
-	"github.com/xchangedesk/xchangedesk/store"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 )
+
+// hostsData is what the hosts screen reads and changes.
+type hostsData interface {
+	Hosts() ([]exchange.Host, error)
+	AddHost(exchange.Host) (exchange.Host, error)
+	UpdateHost(exchange.Host) (exchange.Host, error)
+}
 
 // hostsScreen lists hosts and edits the selected one, closed periods included.
 type hostsScreen struct {
 	desk    *Desk
+	data    hostsData
 	content fyne.CanvasObject
 	pane    *listPane[exchange.Host]
 
@@ -28,7 +36,7 @@ type hostsScreen struct {
 	countryName                                                                 *widget.Label
 	lat, lon                                                                    *widget.Entry
 	closed                                                                      []exchange.ClosedPeriod
-	closedBox                                                                   *fyne.Container
+	closedList                                                                  *widget.List
 	closedFrom                                                                  *widget.DateEntry
 	closedTo                                                                    *widget.DateEntry
 	closedWhy                                                                   *widget.Entry
@@ -37,8 +45,8 @@ type hostsScreen struct {
 	save                                                                        *widget.Button
 }
 
-func newHostsScreen(d *Desk) *hostsScreen {
-	s := &hostsScreen{desk: d, errs: fieldErrors{}}
+func newHostsScreen(d *Desk, data hostsData) *hostsScreen {
+	s := &hostsScreen{desk: d, data: data, errs: fieldErrors{}}
 	add := widget.NewButtonWithIcon("Add host", theme.ContentAddIcon(), func() { s.edit(exchange.Host{Capacity: exchange.DefaultCapacity, Kind: exchange.ClusterOrganisation}) })
 	s.pane = newListPane("Search name, city, country, contact, topic…", add,
 		func(h exchange.Host) exchange.ID { return h.ID },
@@ -66,7 +74,16 @@ func newHostsScreen(d *Desk) *hostsScreen {
 	s.capacity = newEntry("1")
 	s.partnership = newEntry("e.g. STARS")
 	s.topics = newEntry("rail; health; photonics")
-	s.closedBox = container.NewVBox()
+	s.closedList = &widget.List{
+		Length: func() int { return max(1, len(s.closed)) },
+		CreateItem: func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("", theme.DeleteIcon(), nil), l)
+		},
+		UpdateItem: s.updateClosed,
+	}
+	s.closedList.ExtendBaseWidget(s.closedList)
 	s.closedFrom, s.closedTo = widget.NewDateEntry(), widget.NewDateEntry()
 	s.closedWhy = newEntry("Reason, e.g. summer closure")
 	addClosed := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), s.addClosed)
@@ -87,7 +104,7 @@ func newHostsScreen(d *Desk) *hostsScreen {
 		row{"Visitors at a time", s.capacity, "capacity"},
 		row{"Partnership", s.partnership, ""},
 		row{"Topics", s.topics, ""},
-		row{"Closed", s.closedBox, ""},
+		row{"Closed", container.NewGridWrap(fyne.NewSize(420, 120), s.closedList), ""},
 		row{"Add closed period", container.NewBorder(nil, nil, nil, addClosed,
 			container.NewGridWithColumns(3, s.closedFrom, s.closedTo, s.closedWhy)), "closed"},
 	)
@@ -108,8 +125,15 @@ func kindLabels() []string {
 	return out
 }
 
-func (s *hostsScreen) apply(snap store.Snapshot) {
-	s.pane.setItems(snap.Hosts)
+// reload reads the hosts again.
+func (s *hostsScreen) reload() { load(s.desk.bridge, "hosts", s.data.Hosts, s.apply) }
+
+func (s *hostsScreen) apply(hs []exchange.Host, err error) {
+	if err != nil {
+		s.desk.fail(err)
+		return
+	}
+	s.pane.setItems(hs)
 }
 
 // edit puts h into the form.
@@ -142,21 +166,34 @@ func (s *hostsScreen) edit(h exchange.Host) {
 }
 
 func (s *hostsScreen) showClosed() {
-	s.closedBox.RemoveAll()
+	s.closedList.Refresh()
+}
+
+// updateClosed draws one closed period of the form, with a button that removes it.
+func (s *hostsScreen) updateClosed(i widget.ListItemID, o fyne.CanvasObject) {
+	c := o.(*fyne.Container)
+	label, remove := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Button)
 	if len(s.closed) == 0 {
-		s.closedBox.Add(widget.NewLabel("Open all year"))
+		label.SetText("Open all year")
+		remove.Hide()
+		return
 	}
-	for i, c := range s.closed {
-		text := dateRange(c.From, c.To)
-		if c.Reason != "" {
-			text += " — " + c.Reason
+	if i >= len(s.closed) {
+		return
+	}
+	text := wording.Range(s.closed[i].From, s.closed[i].To)
+	if s.closed[i].Reason != "" {
+		text += " — " + s.closed[i].Reason
+	}
+	label.SetText(text)
+	remove.Show()
+	remove.OnTapped = func() {
+		if i >= len(s.closed) {
+			return
 		}
-		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
-			s.closed = append(s.closed[:i:i], s.closed[i+1:]...)
-			s.showClosed()
-			s.desk.say("Closed period removed from the form; Save to keep the change, Revert to undo it.")
-		})
-		s.closedBox.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(text)))
+		s.closed = append(s.closed[:i:i], s.closed[i+1:]...)
+		s.showClosed()
+		s.desk.say("Closed period removed from the form; Save to keep the change, Revert to undo it.")
 	}
 }
 
@@ -216,9 +253,9 @@ func (s *hostsScreen) saveHost() {
 	h, err := s.host()
 	if err == nil {
 		if h.ID.IsZero() {
-			h, err = s.desk.data.AddHost(h)
+			h, err = s.data.AddHost(h)
 		} else {
-			h, err = s.desk.data.UpdateHost(h)
+			h, err = s.data.UpdateHost(h)
 		}
 	}
 	if err != nil {

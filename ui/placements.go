@@ -15,46 +15,89 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/gazetteer"
 	"github.com/xchangedesk/xchangedesk/exchange/rates"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
+// placementsData is what the placements screen reads and changes.
+type placementsData interface {
+	PlacementList() ([]store.PlacementRow, error)
+	PlacementDetail(exchange.ID) (store.PlacementDetail, error)
+	Act(exchange.ID, exchange.Action, string) (exchange.Placement, error)
+	Tick(exchange.ID, exchange.Item, bool) (exchange.Placement, error)
+	Reprice(exchange.ID) (exchange.Placement, error)
+	Reschedule(exchange.ID, exchange.Date, exchange.Date, exchange.TravelDays) (exchange.Placement, error)
+}
+
 // placementsScreen lists placements with search and a status filter, and shows the selected
-// one with its status actions and history.
+// one with its status actions, lump sum, documents, messages and history.
 type placementsScreen struct {
 	desk    *Desk
+	data    placementsData
 	content fyne.CanvasObject
 
-	search   *widget.Entry
-	status   *widget.Select
-	list     *widget.List
-	count    *widget.Label
-	all      []exchange.Placement
-	shown    []exchange.Placement
-	selected exchange.ID
+	search *widget.Entry
+	status *widget.Select
+	list   *widget.List
+	count  *widget.Label
+	rows   []placementRow // every placement, by first day
+	shown  []int          // indexes into rows that pass the search and the filter
+	quiet  bool           // selecting in code: don't load the detail again
 
-	detail  *fyne.Container
-	title   *widget.Label
-	facts   *widget.Form
-	actions map[exchange.Action]*widget.Button
-	history *widget.Label
-	mails   *widget.Label
-	checks  map[exchange.Item]*widget.Check
-	price   *widget.Label
-	empty   *widget.Label
-	first   bool // nothing applied yet: select the next upcoming placement
+	selected exchange.ID
+	pending  exchange.ID           // to select once the list is read again: a new booking
+	shownID  exchange.ID           // the placement the detail shows
+	detail   store.PlacementDetail // what the detail shows
+	first    bool                  // nothing applied yet: select the next upcoming placement
+
+	detailBox *fyne.Container
+	empty     *widget.Label
+	title     *widget.Label
+	state     *widget.Label
+	stay      *widget.Label
+	working   *widget.Label
+	host      *widget.Label
+	visitor   *widget.Label
+	goals     [2]fyne.CanvasObject // label and value: hidden when there are no goals
+	goalsText *widget.Label
+	due       [2]fyne.CanvasObject // shown once completed
+	dueText   *widget.Label
+	actions   map[exchange.Action]*widget.Button
+	actionErr *widget.Label
+	fix       *widget.Button
+	price     *widget.Label
+	checks    map[exchange.Item]*widget.Check
+	mails     *widget.Label
+	history   *widget.Label
+}
+
+// placementRow is a placement with the words its list row shows, which are also what the
+// search looks through.
+type placementRow struct {
+	store.PlacementRow
+	chip      string
+	chipStyle widget.Importance
+	title     string
+	sub       string
+	haystack  string // folded for searching
 }
 
 const allStatuses = "All statuses"
 
-func newPlacementsScreen(d *Desk) *placementsScreen {
-	s := &placementsScreen{desk: d, actions: map[exchange.Action]*widget.Button{}, first: true, checks: map[exchange.Item]*widget.Check{}}
+// actionOrder is the order of the status buttons.
+var actionOrder = []exchange.Action{exchange.Request, exchange.Confirm, exchange.Decline, exchange.Complete,
+	exchange.Pay, exchange.Reschedule, exchange.Reprice, exchange.Cancel}
+
+func newPlacementsScreen(d *Desk, data placementsData) *placementsScreen {
+	s := &placementsScreen{desk: d, data: data, first: true,
+		actions: map[exchange.Action]*widget.Button{}, checks: map[exchange.Item]*widget.Check{}}
 	s.search = searchEntry("Search visitor, organisation, host, city, status…", func(string) { s.filter() })
 	opts := []string{allStatuses}
 	for _, st := range exchange.Statuses {
 		opts = append(opts, statusLabel(st))
 	}
 	s.status = widget.NewSelect(opts, func(string) { s.filter() })
-	s.status.SetSelected(allStatuses)
+	s.status.Selected = allStatuses
 	book := widget.NewButtonWithIcon("Book placement…", theme.ContentAddIcon(), func() { d.openBooking(nil) })
 	book.Importance = widget.HighImportance
 	s.count = widget.NewLabel("")
@@ -62,16 +105,36 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 		Length:     func() int { return len(s.shown) },
 		CreateItem: newPlacementRow,
 		UpdateItem: func(i widget.ListItemID, o fyne.CanvasObject) { s.updateRow(i, o) },
-		OnSelected: func(i widget.ListItemID) { s.show(s.shown[i].ID) },
+		OnSelected: func(i widget.ListItemID) {
+			if i >= len(s.shown) {
+				return
+			}
+			s.selected = s.rows[s.shown[i]].Placement.ID
+			if !s.quiet {
+				s.reloadDetail()
+			}
+		},
 	}
 	s.list.ExtendBaseWidget(s.list)
 
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.title.SizeName = theme.SizeNameSubHeadingText
 	s.title.Wrapping = fyne.TextWrapWord
-	s.facts = widget.NewForm()
+	s.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.stay, s.working = widget.NewLabel(""), widget.NewLabel("")
+	s.host, s.visitor, s.goalsText, s.dueText = wrapped(""), wrapped(""), wrapped(""), widget.NewLabel("")
+	s.goals = [2]fyne.CanvasObject{formLabel("Goals"), s.goalsText}
+	s.due = [2]fyne.CanvasObject{formLabel("Payment due"), s.dueText}
+	facts := container.New(layout.NewFormLayout(),
+		formLabel("Status"), s.state,
+		formLabel("Stay"), s.stay,
+		formLabel("Working days"), s.working,
+		formLabel("Host"), s.host,
+		formLabel("Visitor"), s.visitor,
+		s.goals[0], s.goals[1],
+		s.due[0], s.due[1])
 	var buttons []fyne.CanvasObject
-	for _, a := range []exchange.Action{exchange.Request, exchange.Confirm, exchange.Decline, exchange.Complete, exchange.Pay, exchange.Reschedule, exchange.Reprice, exchange.Cancel} {
+	for _, a := range actionOrder {
 		b := widget.NewButton(actionLabel(a), func() { s.act(a) })
 		if a == exchange.Cancel {
 			b.Importance = widget.DangerImportance
@@ -79,35 +142,44 @@ func newPlacementsScreen(d *Desk) *placementsScreen {
 		s.actions[a] = b
 		buttons = append(buttons, b)
 	}
-	s.history = widget.NewLabel("")
-	s.history.Wrapping = fyne.TextWrapWord
-	s.empty = widget.NewLabel("Select a placement to see its details, or book a new one.")
-	s.empty.Wrapping = fyne.TextWrapWord
-	s.mails = widget.NewLabel("")
-	s.mails.Wrapping = fyne.TextWrapWord
-	s.price = widget.NewLabel("")
-	s.price.Wrapping = fyne.TextWrapWord
+	s.actionErr = errorLine()
+	s.fix = widget.NewButton("", nil)
+	s.fix.Hide()
+	s.price, s.mails, s.history = wrapped(""), wrapped(""), wrapped("")
 	var checks []fyne.CanvasObject
 	for _, it := range exchange.Items {
 		c := widget.NewCheck(it.Label, nil)
 		s.checks[it.Item] = c
 		checks = append(checks, c)
 	}
-	top := container.NewVBox(s.title, s.facts, container.NewHBox(buttons...),
-		widget.NewLabelWithStyle("Lump sum", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.price,
-		widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewVBox(checks...),
-		widget.NewLabelWithStyle("Messages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.mails,
-		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	s.detail = container.NewBorder(nil, nil, nil, nil, container.NewVScroll(container.NewVBox(top, s.history)))
-	s.detail.Hide()
+	heading := func(text string) *widget.Label {
+		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	body := container.NewVBox(s.title, facts,
+		container.NewGridWrap(fyne.NewSize(150, 36), buttons...),
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.fix), s.actionErr),
+		heading("Lump sum"), s.price,
+		heading("Documents"), container.NewVBox(checks...),
+		heading("Messages"), s.mails,
+		heading("History"), s.history)
+	s.detailBox = container.NewStack(container.NewVScroll(body))
+	s.detailBox.Hide()
+	s.empty = wrapped("Select a placement to see its details, or book a new one.")
 
 	left := container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, book, s.search), container.NewBorder(nil, nil, nil, s.count, s.status)),
 		nil, nil, nil, s.list)
-	split := container.NewHSplit(left, container.NewPadded(container.NewStack(s.empty, s.detail)))
-	split.Offset = 0.48
+	split := container.NewHSplit(left, container.NewPadded(container.NewStack(container.NewVBox(s.empty), s.detailBox)))
+	split.Offset = 0.45
 	s.content = split
 	return s
+}
+
+// formLabel is the label of a row of facts, aligned to the value it names.
+func formLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Alignment = fyne.TextAlignTrailing
+	return l
 }
 
 func statusLabel(st exchange.Status) string {
@@ -117,15 +189,15 @@ func statusLabel(st exchange.Status) string {
 func actionLabel(a exchange.Action) string {
 	switch a {
 	case exchange.Request:
-		return "Request from host"
+		return "Request from host…"
 	case exchange.Confirm:
-		return "Host accepted"
+		return "Host accepted…"
 	case exchange.Decline:
 		return "Host declined"
 	case exchange.Complete:
 		return "Complete"
 	case exchange.Pay:
-		return "Mark paid"
+		return "Mark paid…"
 	case exchange.Reprice:
 		return "Re-price…"
 	case exchange.Reschedule:
@@ -136,11 +208,12 @@ func actionLabel(a exchange.Action) string {
 	return string(a)
 }
 
-// statusImportance colours a status the same way everywhere.
+// statusImportance colours a status the same way everywhere. A draft is plain text rather
+// than the low-importance grey, which cannot be read on a selected row.
 func statusImportance(st exchange.Status) widget.Importance {
 	switch st {
 	case exchange.Draft:
-		return widget.LowImportance
+		return widget.MediumImportance
 	case exchange.Requested:
 		return widget.WarningImportance
 	case exchange.Confirmed:
@@ -162,89 +235,121 @@ func newPlacementRow() fyne.CanvasObject {
 		container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*3), title, sub))
 }
 
-func (s *placementsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
-	p := s.shown[i]
-	h, v := s.desk.hostByID(p.HostID), s.desk.visitorByID(p.VisitorID)
-	b := o.(*fyne.Container)
-	chip := b.Objects[1].(*fyne.Container).Objects[0].(*widget.Label)
-	chip.Importance = statusImportance(p.Status)
-	chip.SetText(statusLabel(p.Status))
-	if p.Overdue(s.desk.today()) {
-		chip.Importance = widget.DangerImportance
-		chip.SetText("Pay now")
+// describe works out the words of a placement's list row.
+func describe(r store.PlacementRow, today exchange.Date) placementRow {
+	p, h, v := r.Placement, r.Host, r.Visitor
+	row := placementRow{PlacementRow: r, chip: statusLabel(p.Status), chipStyle: statusImportance(p.Status),
+		title: v.Name + " → " + h.Name}
+	if p.Overdue(today) {
+		row.chip, row.chipStyle = "Pay now", widget.DangerImportance
 	}
-	texts := b.Objects[0].(*fyne.Container).Objects
-	texts[0].(*widget.Label).SetText(v.Name + " → " + h.Name)
 	lump := ""
 	if p.Price != nil {
 		lump = " · " + p.Price.LumpSum.String()
 	}
-	texts[1].(*widget.Label).SetText(fmt.Sprintf("%s · %d working days%s · %s, %s · %s",
-		dateRange(p.First, p.Last), p.WorkingDays(h), lump, h.City, h.Country, v.Organisation))
+	row.sub = fmt.Sprintf("%s · %d working days%s · %s, %s · %s",
+		wording.Range(p.First, p.Last), p.WorkingDays(h), lump, h.City, h.Country, v.Organisation)
+	row.haystack = gazetteer.Fold(strings.Join([]string{row.chip, row.title, row.sub,
+		v.City, exchange.CountryName(v.Country), exchange.CountryName(h.Country), h.Partnership, v.Partnership, p.Goals}, " "))
+	return row
 }
 
-// dateRange writes a stay for people: 2 – 6 Mar 2026, or 27 Feb – 6 Mar 2026.
-func dateRange(first, last exchange.Date) string {
-	f, l := first.Time(), last.Time()
-	switch {
-	case f.Year() != l.Year():
-		return f.Format("2 Jan 2006") + " – " + l.Format("2 Jan 2006")
-	case f.Month() != l.Month():
-		return f.Format("2 Jan") + " – " + l.Format("2 Jan 2006")
+func (s *placementsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(s.shown) {
+		return
 	}
-	return f.Format("2") + " – " + l.Format("2 Jan 2006")
+	r := s.rows[s.shown[i]]
+	b := o.(*fyne.Container)
+	chip := b.Objects[1].(*fyne.Container).Objects[0].(*widget.Label)
+	chip.Importance = r.chipStyle
+	chip.SetText(r.chip)
+	texts := b.Objects[0].(*fyne.Container).Objects
+	texts[0].(*widget.Label).SetText(r.title)
+	texts[1].(*widget.Label).SetText(r.sub)
 }
 
-func (s *placementsScreen) apply(snap store.Snapshot) {
-	s.all = append([]exchange.Placement(nil), snap.Placements...)
-	sort.SliceStable(s.all, func(i, j int) bool { return s.all[i].First.Before(s.all[j].First) })
-	if s.first && s.selected.IsZero() {
+// reveal selects a placement once the list is read again, clearing a search or a status
+// filter that would hide it.
+func (s *placementsScreen) reveal(id exchange.ID) {
+	s.search.SetText("")
+	s.status.SetSelected(allStatuses)
+	s.pending = id
+}
+
+// reload reads the list again; the detail follows.
+func (s *placementsScreen) reload() {
+	load(s.desk.bridge, "placements", s.data.PlacementList, s.apply)
+}
+
+func (s *placementsScreen) apply(list []store.PlacementRow, err error) {
+	if err != nil {
+		s.desk.fail(err)
+		return
+	}
+	today := s.desk.today()
+	s.rows = s.rows[:0]
+	for _, r := range list {
+		s.rows = append(s.rows, describe(r, today))
+	}
+	sort.SliceStable(s.rows, func(i, j int) bool { return s.rows[i].Placement.First.Before(s.rows[j].Placement.First) })
+	if !s.pending.IsZero() {
+		s.selected, s.pending, s.first = s.pending, exchange.ID{}, false
+	}
+	if s.first {
+		s.first = false
+		if s.desk.status.Text == "" {
+			s.desk.say(fmt.Sprintf("%d placements.", len(s.rows)))
+		}
 		// Open on what matters now: the next stay that is not over yet.
-		today := s.desk.today()
-		for _, p := range s.all {
-			if !p.Last.Before(today) && p.Status.HoldsPlace() {
+		for _, r := range s.rows {
+			if p := r.Placement; !p.Last.Before(today) && p.Status.HoldsPlace() {
 				s.selected = p.ID
 				break
 			}
 		}
 	}
-	s.first = false
 	s.filter()
+	s.reloadDetail()
 }
 
-// filter applies the search text and status filter to the list, keeping the selection.
+// filter applies the search text and the status filter to the list. A selected placement
+// that no longer passes is let go, and its detail cleared.
 func (s *placementsScreen) filter() {
-	if s.list == nil {
-		return
-	}
 	terms := searchTerms(s.search.Text)
 	s.shown = s.shown[:0]
-	for _, p := range s.all {
-		if s.status.Selected != allStatuses && s.status.Selected != "" && statusLabel(p.Status) != s.status.Selected {
+	at := -1
+	for i, r := range s.rows {
+		if s.status.Selected != allStatuses && s.status.Selected != "" && statusLabel(r.Placement.Status) != s.status.Selected {
 			continue
 		}
-		if matches(terms, s.haystack(p)) {
-			s.shown = append(s.shown, p)
+		if matchesFolded(terms, r.haystack) {
+			if r.Placement.ID == s.selected {
+				at = len(s.shown)
+			}
+			s.shown = append(s.shown, i)
 		}
 	}
-	s.count.SetText(fmt.Sprintf("%d of %d", len(s.shown), len(s.all)))
+	s.count.SetText(fmt.Sprintf("%d of %d", len(s.shown), len(s.rows)))
+	s.quiet = true
 	s.list.UnselectAll()
 	s.list.Refresh()
-	for i, p := range s.shown {
-		if p.ID == s.selected {
-			s.list.Select(i)
-			s.list.ScrollTo(i)
-			return
-		}
+	if at >= 0 {
+		s.list.Select(at)
+		s.list.ScrollTo(at)
 	}
-	s.show(s.selected)
-}
-
-func (s *placementsScreen) haystack(p exchange.Placement) string {
-	h, v := s.desk.hostByID(p.HostID), s.desk.visitorByID(p.VisitorID)
-	return strings.Join([]string{v.Name, v.Organisation, v.City, v.Country, exchange.CountryName(v.Country),
-		h.Name, h.City, h.Country, exchange.CountryName(h.Country), string(p.Status), p.First.String(), p.Last.String(),
-		p.Goals, p.ID.String(), h.Partnership, v.Partnership}, " ")
+	s.quiet = false
+	if at < 0 && !s.selected.IsZero() {
+		s.selected = exchange.ID{}
+		s.reloadDetail()
+	}
+	switch {
+	case len(s.shown) == 0 && len(s.rows) > 0:
+		s.empty.SetText("No placements match. Clear the search or choose “All statuses” to see them all.")
+	case len(s.rows) == 0:
+		s.empty.SetText("No placements yet: book the first one with “Book placement…”.")
+	default:
+		s.empty.SetText("Select a placement to see its details, or book a new one.")
+	}
 }
 
 // searchTerms splits what was typed into a search box into words, folded like names in the
@@ -256,62 +361,84 @@ func matches(terms []string, haystack string) bool {
 	if len(terms) == 0 {
 		return true
 	}
-	haystack = gazetteer.Fold(haystack)
+	return matchesFolded(terms, gazetteer.Fold(haystack))
+}
+
+// matchesFolded is matches for a haystack folded already.
+func matchesFolded(terms []string, folded string) bool {
 	for _, t := range terms {
-		if !strings.Contains(haystack, t) {
+		if !strings.Contains(folded, t) {
 			return false
 		}
 	}
 	return true
 }
 
-// show fills the detail panel with placement id, or empties it.
-func (s *placementsScreen) show(id exchange.ID) {
-	s.selected = id
-	var p exchange.Placement
-	found := false
-	for _, x := range s.all {
-		if x.ID == id {
-			p, found = x, true
-		}
+// reloadDetail reads the selected placement again, or clears the detail when none is.
+func (s *placementsScreen) reloadDetail() {
+	id := s.selected
+	if id.IsZero() {
+		load(s.desk.bridge, "placement", func() (store.PlacementDetail, error) { return store.PlacementDetail{}, nil }, s.applyDetail)
+		return
 	}
-	if !found {
-		s.detail.Hide()
+	load(s.desk.bridge, "placement", func() (store.PlacementDetail, error) { return s.data.PlacementDetail(id) }, s.applyDetail)
+}
+
+// applyDetail shows one placement in the widgets of the detail, or nothing.
+func (s *placementsScreen) applyDetail(pd store.PlacementDetail, err error) {
+	if err != nil {
+		s.desk.fail(err)
+		pd = store.PlacementDetail{}
+	}
+	p, h, v := pd.Placement, pd.Host, pd.Visitor
+	if p.ID != s.shownID {
+		setLine(s.actionErr, nil)
+		s.fix.Hide()
+	}
+	s.detail, s.shownID = pd, p.ID
+	if p.ID.IsZero() {
+		s.detailBox.Hide()
 		s.empty.Show()
 		return
 	}
-	h, v := s.desk.hostByID(p.HostID), s.desk.visitorByID(p.VisitorID)
+	today := s.desk.today()
 	s.title.SetText(v.Name + " at " + h.Name)
-	status := widget.NewLabelWithStyle(statusLabel(p.Status), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	status.Importance = statusImportance(p.Status)
-	s.facts.Items = []*widget.FormItem{
-		{Text: "Status", Widget: status},
-		{Text: "Stay", Widget: widget.NewLabel(fmt.Sprintf("%s (%d days)", dateRange(p.First, p.Last), p.Period().Days()))},
-		{Text: "Working days", Widget: widget.NewLabel(fmt.Sprintf("%d at the host (travel days: %s)", p.WorkingDays(h), p.Travel))},
-		{Text: "Host", Widget: wrapped(fmt.Sprintf("%s, %s (%s) — %s <%s>", h.Name, h.City, exchange.CountryName(h.Country), h.Contact, h.Email))},
-		{Text: "Visitor", Widget: wrapped(fmt.Sprintf("%s, %s, %s (%s) — %s", v.Name, v.Organisation, v.City, exchange.CountryName(v.Country), v.Email))},
+	s.state.Importance = statusImportance(p.Status)
+	s.state.SetText(statusLabel(p.Status))
+	s.stay.SetText(fmt.Sprintf("%s (%d days)", wording.Range(p.First, p.Last), p.Period().Days()))
+	s.working.SetText(fmt.Sprintf("%d at the host (travel days: %s)", p.WorkingDays(h), p.Travel))
+	s.host.SetText(fmt.Sprintf("%s, %s (%s) — %s <%s>", h.Name, h.City, exchange.CountryName(h.Country), h.Contact, h.Email))
+	s.visitor.SetText(fmt.Sprintf("%s, %s, %s (%s) — %s", v.Name, v.Organisation, v.City, exchange.CountryName(v.Country), v.Email))
+	s.goalsText.SetText(p.Goals)
+	showRow(s.goals, p.Goals != "")
+	if p.Status == exchange.Completed {
+		s.dueText.Importance = widget.MediumImportance
+		s.dueText.SetText("By " + wording.Date(p.PaymentDue()))
+		if p.Overdue(today) {
+			s.dueText.Importance = widget.DangerImportance
+			s.dueText.SetText("Overdue since " + wording.Date(p.PaymentDue()))
+		}
 	}
-	if p.Goals != "" {
-		s.facts.Items = append(s.facts.Items, &widget.FormItem{Text: "Goals", Widget: wrapped(p.Goals)})
-	}
-	s.facts.Refresh()
+	showRow(s.due, p.Status == exchange.Completed)
 	for a, b := range s.actions {
-		movable := p.Status == exchange.Draft || p.Status == exchange.Requested || p.Status == exchange.Confirmed
-		if p.Status.Allows(a) || a == exchange.Reprice && p.Status.HoldsPlace() && p.Status != exchange.Paid || a == exchange.Reschedule && movable {
+		if p.Status.Allows(a) || a == exchange.Reprice && repriceable(p.Status) || a == exchange.Reschedule && movable(p.Status) {
 			b.Show()
 		} else {
 			b.Hide()
 		}
 	}
-	// A stay can be completed from the day after its last day.
-	if s.desk.today().After(p.Last) {
-		s.actions[exchange.Complete].Enable()
+	// A stay can be completed from the day after its last day; the button says so.
+	complete := s.actions[exchange.Complete]
+	if today.After(p.Last) {
+		complete.SetText(actionLabel(exchange.Complete))
+		complete.Enable()
 	} else {
-		s.actions[exchange.Complete].Disable()
+		complete.SetText("Complete from " + wording.Date(p.Last.Next()))
+		complete.Disable()
 	}
 	s.history.SetText(historyText(p.History))
 	s.price.SetText(priceText(p))
-	s.mails.SetText(mailsText(s.desk.messages, p.ID))
+	s.mails.SetText(mailsText(pd.Messages))
 	for it, c := range s.checks {
 		c.OnChanged = nil
 		c.SetChecked(p.Ticked(it))
@@ -320,32 +447,61 @@ func (s *placementsScreen) show(id exchange.ID) {
 		} else {
 			c.Enable()
 		}
-		c.OnChanged = func(on bool) { s.tick(p.ID, it, on) }
-	}
-	if p.Status == exchange.Completed {
-		due := widget.NewLabel(fmt.Sprintf("by %s", p.PaymentDue().Time().Format("2 Jan 2006")))
-		if p.Overdue(s.desk.today()) {
-			due.SetText(fmt.Sprintf("overdue since %s", p.PaymentDue().Time().Format("2 Jan 2006")))
-			due.Importance = widget.DangerImportance
-		}
-		s.facts.Items = append(s.facts.Items, &widget.FormItem{Text: "Payment due", Widget: due})
-		s.facts.Refresh()
+		id := p.ID
+		c.OnChanged = func(on bool) { s.tick(id, it, on) }
 	}
 	s.empty.Hide()
-	s.detail.Show()
+	s.detailBox.Show()
+}
+
+// movable says which placements may get new dates: those not yet over.
+func movable(st exchange.Status) bool {
+	return st == exchange.Draft || st == exchange.Requested || st == exchange.Confirmed
+}
+
+// repriceable says which placements may be priced again: those holding a place, not paid.
+func repriceable(st exchange.Status) bool { return st.HoldsPlace() && st != exchange.Paid }
+
+// showRow shows or hides a row of facts, label and value together.
+func showRow(cells [2]fyne.CanvasObject, on bool) {
+	for _, c := range cells {
+		if on {
+			c.Show()
+		} else {
+			c.Hide()
+		}
+	}
+}
+
+// kindText names a kind of message for people.
+func kindText(k store.MessageKind) string {
+	switch k {
+	case store.HostRequest:
+		return "Availability request"
+	case store.VisitorInvitation:
+		return "Calendar invitation"
+	case store.Confirmation:
+		return "Confirmation e-mail"
+	case store.Update:
+		return "Calendar update"
+	case store.Cancellation:
+		return "Cancellation"
+	}
+	return string(k)
 }
 
 // mailsText lists the messages a placement caused.
-func mailsText(ms []store.Message, placement exchange.ID) string {
+func mailsText(ms []store.Message) string {
 	var lines []string
 	for _, m := range ms {
-		if m.PlacementID == placement {
-			line := fmt.Sprintf("%s to %s — %s", m.Kind, m.To, m.Status)
-			if m.LastError != "" && m.Status != store.Sent {
-				line += ": " + m.LastError
-			}
-			lines = append(lines, line)
+		line := fmt.Sprintf("%s to %s <%s> — %s", kindText(m.Kind), m.ToName, m.To, m.Status)
+		switch {
+		case m.Status == store.Sent:
+			line += " " + wording.Stamp(m.SentAt)
+		case m.LastError != "":
+			line += ": " + m.LastError
 		}
+		lines = append(lines, line)
 	}
 	if len(lines) == 0 {
 		return "None yet: asking the host sends an availability request."
@@ -369,19 +525,9 @@ func priceText(p exchange.Placement) string {
 		lines = append(lines, "Because "+strings.Join(b.Reasons, " and ")+".")
 	}
 	if !p.PaidOn.IsZero() {
-		lines = append(lines, "Paid on "+p.PaidOn.Time().Format("2 Jan 2006")+".")
+		lines = append(lines, "Paid on "+wording.Date(p.PaidOn)+".")
 	}
 	return strings.Join(lines, "\n")
-}
-
-func (s *placementsScreen) tick(id exchange.ID, item exchange.Item, on bool) {
-	if _, err := s.desk.data.Tick(id, item, on); err != nil {
-		s.desk.fail(err)
-		s.desk.reload() // put the box back as stored
-		return
-	}
-	s.desk.say(item.Label() + map[bool]string{true: ": ticked.", false: ": unticked."}[on])
-	s.desk.reload()
 }
 
 // historyText lists a placement's history, newest first.
@@ -389,7 +535,7 @@ func historyText(events []exchange.Event) string {
 	lines := make([]string, 0, len(events))
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
-		line := e.At.Local().Format("2 Jan 2006 15:04") + " — " + e.Action.Past()
+		line := wording.Stamp(e.At) + " — " + e.Action.Past()
 		if e.By != "" {
 			line += " by " + e.By
 		}
@@ -407,53 +553,117 @@ func wrapped(text string) *widget.Label {
 	return l
 }
 
-// act takes a status action on the selected placement; cancelling asks first.
+func (s *placementsScreen) tick(id exchange.ID, item exchange.Item, on bool) {
+	if _, err := s.data.Tick(id, item, on); err != nil {
+		s.refuse(err)
+		s.reloadDetail() // put the box back as stored
+		return
+	}
+	s.desk.say(item.Label() + map[bool]string{true: ": ticked.", false: ": unticked."}[on])
+	s.desk.refresh()
+}
+
+// refuse shows why an action was refused under the actions, with the way out where there
+// is one, and in the status bar.
+func (s *placementsScreen) refuse(err error) {
+	setLine(s.actionErr, []string{message(err)})
+	s.desk.fail(err)
+	s.fix.Hide()
+	for _, v := range exchange.Violations(err) {
+		if v.Field == "organiser" {
+			s.fix.SetText("Set the organiser…")
+			s.fix.OnTapped = s.desk.showMailSettings
+			s.fix.Show()
+		}
+	}
+}
+
+// act takes a status action on the placement the detail shows. Actions that send mail or
+// record money say what they will do and ask first.
 func (s *placementsScreen) act(a exchange.Action) {
-	id := s.selected
-	if a == exchange.Reschedule {
-		s.reschedule(id)
+	pd := s.detail
+	p, h, v := pd.Placement, pd.Host, pd.Visitor
+	if p.ID.IsZero() {
 		return
 	}
-	if a == exchange.Reprice {
-		dialog.ShowConfirm("Price this placement again?",
+	setLine(s.actionErr, nil)
+	s.fix.Hide()
+	switch a {
+	case exchange.Reschedule:
+		s.reschedule(pd)
+	case exchange.Reprice:
+		s.confirm("Price this placement again?",
 			"It will be priced with the current rate tables and profile. Its present price and rate version are kept in the history.",
-			func(ok bool) {
-				if !ok {
-					return
-				}
-				p, err := s.desk.data.Reprice(id)
+			"Re-price", func() {
+				moved, err := s.data.Reprice(p.ID)
 				if err != nil {
-					s.desk.fail(err)
+					s.refuse(err)
 					return
 				}
-				s.desk.say(fmt.Sprintf("Re-priced: %s (rate tables version %d).", p.Price.LumpSum, p.Price.Version))
-				s.desk.reload()
-			}, s.desk.win)
-		return
+				s.desk.say(fmt.Sprintf("Re-priced: %s (rate tables version %d).", moved.Price.LumpSum, moved.Price.Version))
+				s.desk.refresh()
+			})
+	case exchange.Request:
+		s.confirm("Ask the host?", fmt.Sprintf("%s <%s> at %s gets an availability request for %s, for %s from %s, "+
+			"as a calendar invitation to accept or decline.", h.Contact, h.Email, h.Name, wording.Range(p.First, p.Last), v.Name, v.Organisation),
+			"Send the request", func() { s.do(pd, a, "") })
+	case exchange.Confirm:
+		s.confirm("The host accepted?", fmt.Sprintf("The placement is confirmed. %s <%s> gets a calendar invitation for %s at %s "+
+			"and a confirmation e-mail with the lump sum and the documents to bring.", v.Name, v.Email, wording.Range(p.First, p.Last), h.Name),
+			"Confirm and send", func() { s.do(pd, a, "") })
+	case exchange.Pay:
+		lump := "the lump sum"
+		if p.Price != nil {
+			lump = p.Price.LumpSum.String()
+		}
+		s.confirm("Mark as paid?", fmt.Sprintf("This records %s as paid to %s (%s) on %s. A payment cannot be undone.",
+			lump, v.Name, v.Organisation, wording.Date(s.desk.today())), "Record the payment", func() { s.do(pd, a, "") })
+	case exchange.Cancel:
+		s.cancel(pd)
+	default:
+		s.do(pd, a, "")
 	}
-	if a != exchange.Cancel {
-		s.do(id, a, "")
-		return
+}
+
+// confirm asks before an action, naming who is mailed and what.
+func (s *placementsScreen) confirm(title, what, yes string, then func()) {
+	d := dialog.NewCustomConfirm(title, yes, "Not now", container.NewGridWrap(fyne.NewSize(440, 110), wrapped(what)),
+		func(ok bool) {
+			if ok {
+				then()
+			}
+		}, s.desk.win)
+	d.Show()
+}
+
+// cancel asks why, and says who gets a cancellation: whoever was invited.
+func (s *placementsScreen) cancel(pd store.PlacementDetail) {
+	invited := map[string]bool{}
+	var who []string
+	for _, m := range pd.Messages {
+		if m.Method == "REQUEST" && m.Status != store.Failed && !invited[m.To] {
+			invited[m.To] = true
+			who = append(who, fmt.Sprintf("%s <%s>", m.ToName, m.To))
+		}
+	}
+	mailed := "Nobody was invited yet, so no mail is sent."
+	if len(who) > 0 {
+		mailed = "A cancellation goes to " + strings.Join(who, " and ") + "; it removes the event from their calendars."
 	}
 	reason := widget.NewEntry()
 	reason.SetPlaceHolder("Why? (kept in the history)")
 	dialog.ShowForm("Cancel this placement?", "Cancel placement", "Keep it",
-		[]*widget.FormItem{{Text: "Reason", Widget: reason}},
+		[]*widget.FormItem{{Text: "", Widget: wrapped(mailed)}, {Text: "Reason", Widget: reason}},
 		func(ok bool) {
 			if ok {
-				s.do(id, exchange.Cancel, reason.Text)
+				s.do(pd, exchange.Cancel, reason.Text)
 			}
 		}, s.desk.win)
 }
 
 // reschedule asks for new dates; everyone invited gets an update.
-func (s *placementsScreen) reschedule(id exchange.ID) {
-	var p exchange.Placement
-	for _, x := range s.all {
-		if x.ID == id {
-			p = x
-		}
-	}
+func (s *placementsScreen) reschedule(pd store.PlacementDetail) {
+	p := pd.Placement
 	first, last := widget.NewDateEntry(), widget.NewDateEntry()
 	f, l := p.First.Time(), p.Last.Time()
 	first.SetDate(&f)
@@ -465,22 +675,22 @@ func (s *placementsScreen) reschedule(id exchange.ID) {
 			if !ok || first.Date == nil || last.Date == nil {
 				return
 			}
-			moved, err := s.desk.data.Reschedule(id, exchange.DateOf(*first.Date), exchange.DateOf(*last.Date), "")
+			moved, err := s.data.Reschedule(p.ID, exchange.DateOf(*first.Date), exchange.DateOf(*last.Date), "")
 			if err != nil {
-				s.desk.fail(err)
+				s.refuse(err)
 				return
 			}
-			s.desk.say(fmt.Sprintf("Moved to %s; updates are queued for everyone invited.", dateRange(moved.First, moved.Last)))
+			s.desk.say(fmt.Sprintf("Moved to %s; updates are queued for everyone invited.", wording.Range(moved.First, moved.Last)))
 			s.desk.changed()
 		}, s.desk.win)
 }
 
-func (s *placementsScreen) do(id exchange.ID, a exchange.Action, detail string) {
-	p, err := s.desk.data.Act(id, a, detail)
+func (s *placementsScreen) do(pd store.PlacementDetail, a exchange.Action, detail string) {
+	p, err := s.data.Act(pd.Placement.ID, a, detail)
 	if err != nil {
-		s.desk.fail(err)
+		s.refuse(err)
 		return
 	}
-	s.desk.say(fmt.Sprintf("%s at %s is now %s.", s.desk.visitorByID(p.VisitorID).Name, s.desk.hostByID(p.HostID).Name, p.Status))
+	s.desk.say(fmt.Sprintf("%s at %s is now %s.", pd.Visitor.Name, pd.Host.Name, p.Status))
 	s.desk.changed()
 }

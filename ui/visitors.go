@@ -10,12 +10,22 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
+
+// visitorsData is what the visitors screen reads and changes.
+type visitorsData interface {
+	Visitors() ([]exchange.Visitor, error)
+	VisitorPlacements(exchange.ID) ([]store.PlacementRow, error)
+	AddVisitor(exchange.Visitor) (exchange.Visitor, error)
+	UpdateVisitor(exchange.Visitor) (exchange.Visitor, error)
+}
 
 // visitorsScreen lists visitors and edits the selected one.
 type visitorsScreen struct {
 	desk    *Desk
+	data    visitorsData
 	content fyne.CanvasObject
 	pane    *listPane[exchange.Visitor]
 
@@ -29,11 +39,10 @@ type visitorsScreen struct {
 	book                                                  *widget.Button
 	errs                                                  fieldErrors
 	formErr                                               *widget.Label
-	placements                                            []exchange.Placement
 }
 
-func newVisitorsScreen(d *Desk) *visitorsScreen {
-	s := &visitorsScreen{desk: d, errs: fieldErrors{}}
+func newVisitorsScreen(d *Desk, data visitorsData) *visitorsScreen {
+	s := &visitorsScreen{desk: d, data: data, errs: fieldErrors{}}
 	add := widget.NewButtonWithIcon("Add visitor", theme.ContentAddIcon(), func() { s.edit(exchange.Visitor{Kind: exchange.SME}) })
 	s.pane = newListPane("Search name, organisation, city, country…", add,
 		func(v exchange.Visitor) exchange.ID { return v.ID },
@@ -86,10 +95,18 @@ func newVisitorsScreen(d *Desk) *visitorsScreen {
 	return s
 }
 
-func (s *visitorsScreen) apply(snap store.Snapshot) {
-	s.placements = snap.Placements
-	s.pane.setItems(snap.Visitors)
-	s.showVisits()
+// reload reads the visitors again, and the placements of the one in the form.
+func (s *visitorsScreen) reload() {
+	load(s.desk.bridge, "visitors", s.data.Visitors, s.apply)
+	s.reloadVisits()
+}
+
+func (s *visitorsScreen) apply(vs []exchange.Visitor, err error) {
+	if err != nil {
+		s.desk.fail(err)
+		return
+	}
+	s.pane.setItems(vs)
 }
 
 func (s *visitorsScreen) edit(v exchange.Visitor) {
@@ -110,11 +127,26 @@ func (s *visitorsScreen) edit(v exchange.Visitor) {
 	s.partnership.SetText(v.Partnership)
 	s.errs.clear()
 	setLine(s.formErr, nil)
-	s.showVisits()
+	s.reloadVisits()
 }
 
-// showVisits lists the visitor's placements under the form.
-func (s *visitorsScreen) showVisits() {
+// reloadVisits reads the placements of the visitor in the form.
+func (s *visitorsScreen) reloadVisits() {
+	id := s.editing.ID
+	load(s.desk.bridge, "visits", func() ([]store.PlacementRow, error) {
+		if id.IsZero() {
+			return nil, nil
+		}
+		return s.data.VisitorPlacements(id)
+	}, s.applyVisits)
+}
+
+// applyVisits lists the visitor's placements under the form.
+func (s *visitorsScreen) applyVisits(rows []store.PlacementRow, err error) {
+	if err != nil {
+		s.desk.fail(err)
+		return
+	}
 	if s.editing.ID.IsZero() {
 		s.visits.SetText("Save the visitor first, then book a placement.")
 		s.book.Disable()
@@ -122,10 +154,9 @@ func (s *visitorsScreen) showVisits() {
 	}
 	s.book.Enable()
 	var lines []string
-	for _, p := range s.placements {
-		if p.VisitorID == s.editing.ID {
-			lines = append(lines, fmt.Sprintf("%s at %s — %s", dateRange(p.First, p.Last), s.desk.hostByID(p.HostID).Name, p.Status))
-		}
+	for _, r := range rows {
+		p := r.Placement
+		lines = append(lines, fmt.Sprintf("%s at %s — %s", wording.Range(p.First, p.Last), r.Host.Name, p.Status))
 	}
 	if len(lines) == 0 {
 		lines = []string{"None yet."}
@@ -141,9 +172,9 @@ func (s *visitorsScreen) saveVisitor() {
 	var err error
 	v.Coordinates, err = readCoordinates(s.lat, s.lon)
 	if err == nil && v.ID.IsZero() {
-		v, err = s.desk.data.AddVisitor(v)
+		v, err = s.data.AddVisitor(v)
 	} else if err == nil {
-		v, err = s.desk.data.UpdateVisitor(v)
+		v, err = s.data.UpdateVisitor(v)
 	}
 	if err != nil {
 		setLine(s.formErr, s.errs.show(err))
@@ -153,5 +184,5 @@ func (s *visitorsScreen) saveVisitor() {
 	s.edit(v)
 	s.pane.selected = v.ID
 	s.desk.say("Saved " + v.Name + ".")
-	s.desk.reload()
+	s.desk.refresh()
 }

@@ -39,3 +39,14 @@ func (d *Desk) welcome() fyne.CanvasObject {
 	card := widget.NewCard("", "", container.NewVBox(title, intro, container.NewCenter(container.NewHBox(sampleBtn, emptyBtn)), errLine))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(620, 360), card))
 }
+
+// ShowStartupError tells someone who started the app from a desktop menu, with no terminal
+// to read, why it cannot open, and returns when they close the window.
+func ShowStartupError(a fyne.App, why string) {
+	w := a.NewWindow(Title)
+	msg := widget.NewLabel("Xchange Desk cannot open its data file.\n\n" + why)
+	msg.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("Close", a.Quit)), nil, nil, msg))
+	w.Resize(fyne.NewSize(520, 220))
+	w.ShowAndRun()
+}
