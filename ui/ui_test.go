@@ -539,59 +539,6 @@ func TestTheBookingDialogShowsTheLiveQuoteAndRefusesOverCommitting(t *testing.T)
 	}
 }
 
-func TestTheBudgetScreenSetsTheEnvelopeAndVersionsTheRates(t *testing.T) {
-	d, s := newDesk(t, true)
-	d.tabs.SelectIndex(3)
-	bs := d.budget
-	if bs.committed.Text == "" || !strings.HasPrefix(bs.remaining.Text, "EUR ") {
-		t.Fatalf("budget shows %q %q", bs.committed.Text, bs.remaining.Text)
-	}
-	if len(bs.byCountry.Objects) < 5 {
-		t.Fatalf("%d country bars", len(bs.byCountry.Objects))
-	}
-	bs.envelope.SetText("100")
-	test.Tap(button(t, d.win, "Set budget"))
-	if !strings.Contains(bs.moneyErr.Text, "budget cannot be less") {
-		t.Fatalf("a too-small envelope: %q", bs.moneyErr.Text)
-	}
-	bs.envelope.SetText("60,000")
-	test.Tap(button(t, d.win, "Set budget"))
-	if p, _ := s.Programme(); p.Envelope != exchange.Euros(60000) {
-		t.Fatalf("envelope %s", p.Envelope)
-	}
-	before, _ := s.Placements(store.Filter{})
-	// A rate edit with a typo is refused, naming the line.
-	bs.caps.SetText("PT 780.00\nDE nine hundred")
-	test.Tap(button(t, d.win, "Save as a new version"))
-	if !strings.Contains(strings.ToLower(bs.ratesErr.Text), "caps line 2") {
-		t.Fatalf("typo: %q", bs.ratesErr.Text)
-	}
-	bs.caps.SetText("PT 780.00\nDE 900.00")
-	bs.note.SetText("Germany lowered")
-	test.Tap(button(t, d.win, "Save as a new version"))
-	tables, _ := s.Rates()
-	if tables.Version != 2 || tables.CXC.Caps["DE"] != exchange.Euros(900) || tables.Note != "Germany lowered" {
-		t.Fatalf("rates %+v", tables)
-	}
-	if !strings.Contains(bs.history.Text, "Version 2") {
-		t.Fatalf("history %q", bs.history.Text)
-	}
-	after, _ := s.Placements(store.Filter{})
-	for i := range before {
-		if before[i].Price.LumpSum != after[i].Price.LumpSum || after[i].Price.Version != 1 {
-			t.Fatalf("placement %d changed with the rate tables", i)
-		}
-	}
-	bs.profile.SetSelected("Erasmus+ style")
-	if p, _ := s.Programme(); p.Profile != "erasmus" {
-		t.Fatalf("profile %q", p.Profile)
-	}
-	out, err := bs.report("csv")
-	if err != nil || !strings.Contains(string(out), "lump_sum_eur") || !strings.Contains(string(out), "envelope") {
-		t.Fatalf("report: %v", err)
-	}
-}
-
 func TestAnUnknownCityIsNamedAndCoordinatesCanBeTyped(t *testing.T) {
 	d, s := newDesk(t, false)
 	test.Tap(button(t, d.win, "Start empty"))

@@ -154,8 +154,9 @@ func smokeBinary(t *testing.T, dir string) string {
 	}
 	bin := filepath.Join(dir, "xchange")
 	start := time.Now()
-	// `go test` puts its own go first on PATH.
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	// `go test` puts its own go first on PATH. The tag is the one `fyne package` adds for
+	// FyneApp.toml's fyneDo migration: the binary tested is the binary shipped.
+	if out, err := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	t.Logf("built %s in %v", bin, time.Since(start).Round(time.Millisecond))
