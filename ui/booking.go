@@ -2,13 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
@@ -18,28 +20,35 @@ import (
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
-// bookingDialog books a placement: pick host and visitor, pick dates, and see working days
-// and every broken rule next to its field as the choices change.
-// bookingData is what the booking dialog reads and changes.
+// bookingData is what the booking window reads and changes.
 type bookingData interface {
 	Choices() (store.Choices, error)
 	Check(store.BookingRequest) (store.Preview, error)
 	Book(store.BookingRequest) (exchange.Placement, error)
 }
 
+// bookingDialog books a placement: pick host and visitor, pick dates, and see working days,
+// the live quote and every broken rule as the choices change. It is a window of its own, so
+// that it can be made larger; the quote stays in view beside the fields, and the problems
+// show in a fixed area under it, so that the fields never move under the mouse.
 type bookingDialog struct {
 	desk        *Desk
 	data        bookingData
-	dlg         dialog.Dialog
+	win         fyne.Window
+	closed      bool
 	host        *widget.SelectEntry
 	visitor     *widget.SelectEntry
-	first, last *widget.DateEntry
+	hostHints   *fyne.Container
+	visHints    *fyne.Container
+	first, last *dateField
 	travel      *widget.Select
 	green       *widget.Check
 	extra       *widget.Entry
+	erasmusRows [][2]fyne.CanvasObject // green travel and extra days: shown only for a profile that uses them
 	goals       *widget.Entry
 	summary     *widget.Label
 	quote       *widget.Label
+	warning     *widget.Label
 	errs        fieldErrors
 	other       *widget.Label
 	book        *widget.Button
@@ -60,55 +69,91 @@ var travelOptions = []struct {
 	{"Neither: no travel days", exchange.TravelNone},
 }
 
-// openBooking shows the booking dialog, with the visitor chosen when v is not nil.
+// bookingFields are the fields whose problems the booking window names, in the form's order.
+var bookingFields = []struct{ field, label string }{
+	{"host", "Host"}, {"visitor", "Visitor"}, {"first", "First day"}, {"last", "Last day"},
+	{"travel_days", "Travel days"}, {"extra_travel_days", "Extra travel days"}, {"goals", "Goals"}, {"budget", "Budget"},
+}
+
+// openBooking shows the booking window, with the visitor chosen when v is not nil.
 func (d *Desk) openBooking(v *exchange.Visitor) *bookingDialog {
+	if d.booking != nil {
+		d.booking.close()
+	}
 	b := &bookingDialog{desk: d, data: d.data, errs: fieldErrors{}}
-	b.host = searchSelect("Type to search hosts", func() []string { return b.hostOpts }, b.check)
-	b.visitor = searchSelect("Type to search visitors", func() []string { return b.visOpts }, b.check)
-	b.first, b.last = widget.NewDateEntry(), widget.NewDateEntry()
-	b.first.OnChanged = func(*time.Time) { b.check() }
-	b.last.OnChanged = func(*time.Time) { b.check() }
+	b.hostHints, b.visHints = container.NewHBox(), container.NewHBox()
+	b.host = searchSelect("Type to search hosts", func() []string { return b.hostOpts }, b.hostHints, b.check)
+	b.visitor = searchSelect("Type to search visitors", func() []string { return b.visOpts }, b.visHints, b.check)
+	b.first, b.last = newDateField(), newDateField()
+	b.first.OnPicked = func(*time.Time) { b.check() }
+	b.last.OnPicked = func(*time.Time) { b.check() }
 	var labels []string
 	for _, t := range travelOptions {
 		labels = append(labels, t.label)
 	}
 	b.travel = widget.NewSelect(labels, nil)
 	b.travel.SetSelected(travelOptions[0].label)
-	b.green = widget.NewCheck("train, bus or car-sharing", nil)
+	b.green = widget.NewCheck("by train, bus or car-sharing", nil)
 	b.extra = widget.NewEntry()
 	b.extra.SetPlaceHolder("0")
 	b.goals = widget.NewMultiLineEntry()
 	b.goals.SetPlaceHolder("Goals and agenda (for the Commitment to Quality)")
 	b.goals.SetMinRowsVisible(3)
-	b.summary = widget.NewLabel("Pick a host, a visitor and the dates.")
-	b.summary.Wrapping = fyne.TextWrapWord
-	b.quote = widget.NewLabel("")
-	b.quote.Wrapping = fyne.TextWrapWord
+	b.summary = wrapped("Pick a host, a visitor and the dates.")
+	b.quote = wrapped("")
 	b.quote.Hide()
+	b.warning = wrapped("")
+	b.warning.Importance = widget.WarningImportance
+	b.warning.Hide()
 	b.other = errorLine()
 	b.book = widget.NewButton("Book as draft", b.submit)
 	b.book.Importance = widget.HighImportance
 	b.book.Disable()
-	cancel := widget.NewButton("Close", func() { b.dlg.Hide() })
+	cancel := widget.NewButton("Close", func() { b.close() })
 
-	form := b.errs.grid(
-		row{"Host", b.host, "host"},
-		row{"Visitor", b.visitor, "visitor"},
-		row{"First day", b.first, "first"},
-		row{"Last day", b.last, "last"},
-		row{"Travel days", b.travel, "travel_days"},
-		row{"Green travel", container.NewBorder(nil, nil, b.green, nil,
-			container.NewBorder(nil, nil, widget.NewLabel("extra travel days"), nil, b.extra)), "extra_travel_days"},
-		row{"Goals", b.goals, ""},
+	hint := func(text string) *widget.Label {
+		l := widget.NewLabel(text)
+		l.Alignment = fyne.TextAlignTrailing
+		return l
+	}
+	greenLabel, extraLabel := hint("Green travel"), hint("Extra travel days")
+	b.erasmusRows = [][2]fyne.CanvasObject{{greenLabel, b.green}, {extraLabel, b.extra}}
+	form := container.New(layout.NewFormLayout(),
+		hint("Host"), container.NewVBox(b.host, b.hostHints),
+		hint("Visitor"), container.NewVBox(b.visitor, b.visHints),
+		hint("First day"), b.first,
+		hint("Last day"), b.last,
+		hint("Travel days"), b.travel,
+		greenLabel, b.green,
+		extraLabel, b.extra,
+		hint("Goals"), b.goals,
 	)
-	content := container.NewBorder(nil, container.NewHBox(b.book, cancel), nil, nil,
-		container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), b.summary, b.quote, b.errs.add("budget"), b.other)))
-	b.dlg = dialog.NewCustomWithoutButtons("Book a placement", content, d.win)
-	b.dlg.Resize(fyne.NewSize(680, 620))
+	var problems []fyne.CanvasObject
+	for _, f := range bookingFields {
+		problems = append(problems, b.errs.add(f.field))
+	}
+	problems = append(problems, b.other, b.warning)
+	problemArea := container.NewVScroll(container.NewVBox(problems...))
+	problemArea.SetMinSize(fyne.NewSize(300, 150))
+	left := container.NewBorder(nil, container.NewHBox(b.book, cancel), nil, nil, container.NewVScroll(form))
+	right := container.NewBorder(nil, problemArea, nil, nil, container.NewVScroll(container.NewVBox(b.summary, b.quote)))
+	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
+	split.Offset = 0.55
+	b.win = d.app.NewWindow("Book a placement")
+	b.win.SetContent(split)
+	b.win.Resize(fyne.NewSize(1000, 640))
+	b.win.SetOnClosed(func() {
+		b.closed = true
+		if d.booking == b {
+			d.booking = nil
+		}
+	})
+	b.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEscape}, func(fyne.Shortcut) { b.close() })
 	b.travel.OnChanged = func(string) { b.check() } // now that every field exists
 	b.green.OnChanged = func(bool) { b.check() }
 	b.extra.OnChanged = func(string) { b.check() }
-	b.dlg.Show()
+	b.win.Show()
+	b.win.Canvas().Focus(b.host)
 	d.booking = b
 	load(d.bridge, "booking", b.data.Choices, func(c store.Choices, err error) {
 		if err != nil {
@@ -121,6 +166,14 @@ func (d *Desk) openBooking(v *exchange.Visitor) *bookingDialog {
 		}
 	})
 	return b
+}
+
+// close closes the window, once.
+func (b *bookingDialog) close() {
+	if !b.closed {
+		b.closed = true
+		b.win.Close()
+	}
 }
 
 // choose offers the hosts and visitors of the data file.
@@ -140,6 +193,9 @@ func (b *bookingDialog) choose(c store.Choices) {
 	}
 	b.host.SetOptions(b.hostOpts)
 	b.visitor.SetOptions(b.visOpts)
+	for _, r := range b.erasmusRows {
+		showRow(r, profileOf(c.Programme) == rates.ErasmusPlus)
+	}
 }
 
 func hostOption(h exchange.Host) string {
@@ -150,20 +206,48 @@ func visitorOption(v exchange.Visitor) string {
 	return fmt.Sprintf("%s — %s, %s", v.Name, v.Organisation, v.Country)
 }
 
-// searchSelect is a drop-down whose options narrow to what has been typed.
-func searchSelect(placeholder string, options func() []string, changed func()) *widget.SelectEntry {
+// searchSelect is a drop-down whose options narrow to what has been typed; the first few
+// matches show under it as suggestions to click while typing.
+func searchSelect(placeholder string, options func() []string, hints *fyne.Container, changed func()) *widget.SelectEntry {
 	e := widget.NewSelectEntry(nil)
 	e.SetPlaceHolder(placeholder)
 	e.OnChanged = func(text string) {
 		options := options()
 		shown := filterOptions(text, options)
+		suggest(hints, e, text, shown)
 		if len(shown) == 0 {
 			shown = options
 		}
 		e.SetOptions(shown)
 		changed()
 	}
+	suggest(hints, e, "", nil)
 	return e
+}
+
+// suggest shows up to four matches under a picker; a click picks one. The row keeps its
+// height when empty, so that the fields under it stay where they are.
+func suggest(hints *fyne.Container, e *widget.SelectEntry, text string, matches []string) {
+	hints.Objects = hints.Objects[:0]
+	if strings.TrimSpace(text) != "" && !slices.Contains(matches, text) {
+		for i, m := range matches {
+			if i == 4 {
+				hints.Add(widget.NewLabel(fmt.Sprintf("and %d more", len(matches)-4)))
+				break
+			}
+			name, _, _ := strings.Cut(m, " — ")
+			l := widget.NewLabel(name)
+			l.Importance = widget.HighImportance
+			hints.Add(newTappable(l, func() { e.SetText(m) }))
+		}
+		if len(matches) == 0 {
+			hints.Add(widget.NewLabel("No match."))
+		}
+	}
+	if len(hints.Objects) == 0 {
+		hints.Add(widget.NewLabel(" "))
+	}
+	hints.Refresh()
 }
 
 // filterOptions returns the options that contain every word of text.
@@ -233,6 +317,11 @@ func (b *bookingDialog) check() {
 	setLine(b.other, nil)
 	b.book.Disable()
 	b.quote.Hide()
+	if today := b.desk.today(); !r.First.IsZero() && r.First.Before(today) {
+		setLine(b.warning, []string{fmt.Sprintf("The first day, %s, is in the past. Book it only to record a stay that took place.", wording.Date(r.First))})
+	} else {
+		setLine(b.warning, nil)
+	}
 	if b.host.Text != "" && r.HostID.IsZero() && len(filterOptions(b.host.Text, b.hostOpts)) == 0 {
 		setLine(b.errs["host"], []string{"no host matches " + strconvQuote(b.host.Text)})
 	}
@@ -250,14 +339,28 @@ func (b *bookingDialog) check() {
 		b.summary.SetText(stayText(p, h))
 		return
 	}
-	pv, err := b.data.Check(r)
-	b.summary.SetText(pv.Visitor.Name + " (" + pv.Visitor.Organisation + ") at " + hostOption(pv.Host) + ".\n" + stayText(pv.Placement, pv.Host))
-	b.showQuote(pv, err)
-	if err != nil {
-		setLine(b.other, b.errs.show(err))
-		return
+	// The rules read the data file: off the UI goroutine, and only the newest check shows.
+	load(b.desk.bridge, "booking-check", func() (store.Preview, error) { return b.data.Check(r) },
+		func(pv store.Preview, err error) {
+			b.summary.SetText(pv.Visitor.Name + " (" + pv.Visitor.Organisation + ") at " + hostOption(pv.Host) + ".\n" + stayText(pv.Placement, pv.Host))
+			b.showQuote(pv, err)
+			if err != nil {
+				setLine(b.other, b.errs.show(err))
+				b.nameFields()
+				return
+			}
+			b.book.Enable()
+		})
+}
+
+// nameFields starts each problem with the field it is about, since problems show apart from
+// the fields.
+func (b *bookingDialog) nameFields() {
+	for _, f := range bookingFields {
+		if l := b.errs[f.field]; l.Text != "" && !strings.HasPrefix(l.Text, f.label+": ") {
+			l.SetText(f.label + ": " + l.Text)
+		}
 	}
-	b.book.Enable()
 }
 
 // showQuote shows the live price: distance, lump sum, why it is halved, and the budget left.
@@ -338,11 +441,11 @@ func (b *bookingDialog) submit() {
 	p, err := b.data.Book(r)
 	if err != nil {
 		setLine(b.other, b.errs.show(err))
+		b.nameFields()
 		b.book.Disable()
 		return
 	}
-	b.dlg.Hide()
-	b.desk.booking = nil
+	b.close()
 	b.desk.tabs.SelectIndex(0)
 	b.desk.placements.reveal(p.ID)
 	b.desk.say(fmt.Sprintf("Booked %s at %s, %s, as a draft. Request it from the host when ready.",

@@ -37,8 +37,8 @@ type hostsScreen struct {
 	lat, lon                                                                    *widget.Entry
 	closed                                                                      []exchange.ClosedPeriod
 	closedList                                                                  *widget.List
-	closedFrom                                                                  *widget.DateEntry
-	closedTo                                                                    *widget.DateEntry
+	closedFrom                                                                  *dateField
+	closedTo                                                                    *dateField
 	closedWhy                                                                   *widget.Entry
 	errs                                                                        fieldErrors
 	formErr                                                                     *widget.Label
@@ -84,7 +84,7 @@ func newHostsScreen(d *Desk, data hostsData) *hostsScreen {
 		UpdateItem: s.updateClosed,
 	}
 	s.closedList.ExtendBaseWidget(s.closedList)
-	s.closedFrom, s.closedTo = widget.NewDateEntry(), widget.NewDateEntry()
+	s.closedFrom, s.closedTo = newDateField(), newDateField()
 	s.closedWhy = newEntry("Reason, e.g. summer closure")
 	addClosed := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), s.addClosed)
 	s.formErr = errorLine()

@@ -664,7 +664,7 @@ func (s *placementsScreen) cancel(pd store.PlacementDetail) {
 // reschedule asks for new dates; everyone invited gets an update.
 func (s *placementsScreen) reschedule(pd store.PlacementDetail) {
 	p := pd.Placement
-	first, last := widget.NewDateEntry(), widget.NewDateEntry()
+	first, last := newDateField(), newDateField()
 	f, l := p.First.Time(), p.Last.Time()
 	first.SetDate(&f)
 	last.SetDate(&l)

@@ -364,7 +364,7 @@ func TestTheBookingDialogChecksEveryRuleAsTheChoicesChange(t *testing.T) {
 	}
 	test.Type(b.host, "Rail.S")
 	test.Type(b.visitor, "Laine")
-	shows(t, d.win, "Still to pick: the first day, the last day")
+	shows(t, b.win, "Still to pick: the first day, the last day")
 	// Rail.S has capacity 1 and Eva Lindqvist there in January.
 	taken, _ := s.Placements(store.Filter{HostID: pick("Rail.S", b.hostOpts, b.hostIDs), Status: exchange.Requested})
 	b.first.SetDate(date("2027-03-01"))
@@ -379,11 +379,11 @@ func TestTheBookingDialogChecksEveryRuleAsTheChoicesChange(t *testing.T) {
 	if got := b.errs.text("last"); got != "" {
 		t.Fatalf("without travel days: error %q", got)
 	}
-	shows(t, d.win, "3 working days")
+	shows(t, b.win, "3 working days")
 	b.first.SetDate(date(taken[0].First.String()))
 	b.last.SetDate(date(taken[0].Last.String()))
 	if got := b.errs.text("host"); !strings.Contains(got, "is full") {
-		t.Fatalf("full host: error under host is %q (%s)", got, b.summary.Text)
+		t.Fatalf("full host: error under host is %q (%s)", got, onScreen(b.win))
 	}
 	b.first.SetDate(date("2027-03-01"))
 	b.last.SetDate(date("2027-04-01"))
@@ -474,7 +474,7 @@ func TestTheBookingDialogNamesEachBrokenRuleNextToItsField(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := d.openBooking(nil)
-			defer b.dlg.Hide()
+			defer b.close()
 			b.host.SetText(hostOption(hostNamed(tt.host)))
 			test.Type(b.visitor, tt.visitor)
 			b.first.SetDate(date(tt.first))
@@ -510,13 +510,13 @@ func TestTheBookingDialogShowsTheLiveQuoteAndRefusesOverCommitting(t *testing.T)
 	b.last.SetDate(date("2027-03-05"))
 	// Oulu–Bilbao is far; Monday to Friday with two travel days is three working days: halved.
 	for _, want := range []string{"Lump sum EUR 550.00", "Halved because fewer than 5 working days", "km between Bilbao", "Budget left after this booking"} {
-		if !strings.Contains(b.quote.Text, want) {
-			t.Fatalf("quote lacks %q:\n%s", want, b.quote.Text)
+		if !strings.Contains(onScreen(b.win), want) {
+			t.Fatalf("the quote lacks %q:\n%s", want, onScreen(b.win))
 		}
 	}
 	b.travel.SetSelected("Neither: no travel days")
-	if !strings.Contains(b.quote.Text, "Lump sum EUR 1,100.00") {
-		t.Fatalf("five working days: %s", b.quote.Text)
+	if !strings.Contains(onScreen(b.win), "Lump sum EUR 1,100.00") {
+		t.Fatalf("five working days: %s", onScreen(b.win))
 	}
 	// Shrink the envelope to what is committed and paid: nothing is left for this one.
 	m, _ := s.Money(today)

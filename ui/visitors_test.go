@@ -62,5 +62,5 @@ func TestBookingForAVisitorOpensTheDialogWithThemChosen(t *testing.T) {
 	vs, _ := s.Visitors()
 	tapText(t, d.win, vs[0].Name)
 	test.Tap(button(t, d.win, "Book a placement for this visitor…"))
-	shows(t, d.win, "Book a placement", visitorOption(vs[0]))
+	shows(t, d.booking.win, "Book as draft", visitorOption(vs[0]))
 }
