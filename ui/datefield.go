@@ -16,11 +16,10 @@ import (
 // for a date; the icon takes no keyboard focus, so Tab moves from field to field.
 type dateField struct {
 	widget.Entry
-	Date      *time.Time       // nil while the text is not a date
-	OnPicked  func(*time.Time) // after every change of Date, typed or picked
-	quiet     bool
-	calendar  *widget.PopUp
-	minLength float32
+	Date     *time.Time       // nil while the text is not a date
+	OnPicked func(*time.Time) // after every change of Date, typed or picked
+	quiet    bool
+	calendar *widget.PopUp
 }
 
 // dateLayouts are the ways people write a date, tried in turn: the app's own, ISO, and the
