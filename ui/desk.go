@@ -58,7 +58,7 @@ type Desk struct {
 	// Wake tells the background sender that a change queued messages; SendInBackground sets it.
 	Wake func()
 
-	booking *bookingDialog // the booking dialog last opened, if any
+	booking *bookingDialog // the booking window while it is open; opening another closes it
 }
 
 // New builds the main window on app over data. Call Start to show it.

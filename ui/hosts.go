@@ -105,8 +105,7 @@ func newHostsScreen(d *Desk, data hostsData) *hostsScreen {
 		row{"Partnership", s.partnership, ""},
 		row{"Topics", s.topics, ""},
 		row{"Closed", container.NewGridWrap(fyne.NewSize(420, 120), s.closedList), ""},
-		row{"Add closed period", container.NewBorder(nil, nil, nil, addClosed,
-			container.NewGridWithColumns(3, s.closedFrom, s.closedTo, s.closedWhy)), "closed"},
+		row{"Add closed period", container.NewBorder(nil, nil, container.NewHBox(s.closedFrom, s.closedTo), addClosed, s.closedWhy), "closed"},
 	)
 	right := container.NewBorder(s.heading, container.NewVBox(s.formErr, container.NewHBox(s.save, revert)), nil, nil,
 		container.NewVScroll(form))

@@ -5,6 +5,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
@@ -38,7 +40,7 @@ func newListPane[T any](placeholder string, add *widget.Button, id func(T) excha
 			t.Truncation = fyne.TextTruncateEllipsis
 			s := widget.NewLabel("")
 			s.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(t, s)
+			return container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*3), t, s)
 		},
 		UpdateItem: func(i widget.ListItemID, o fyne.CanvasObject) {
 			title, sub := p.lines(p.shown[i])

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -156,7 +157,7 @@ func newPlacementsScreen(d *Desk, data placementsData) *placementsScreen {
 		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	body := container.NewVBox(s.title, facts,
-		container.NewGridWrap(fyne.NewSize(150, 36), buttons...),
+		container.NewGridWrap(fyne.NewSize(215, 36), buttons...),
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.fix), s.actionErr),
 		heading("Lump sum"), s.price,
 		heading("Documents"), container.NewVBox(checks...),
@@ -540,11 +541,36 @@ func historyText(events []exchange.Event) string {
 			line += " by " + e.By
 		}
 		if e.Detail != "" {
-			line += ": " + e.Detail
+			line += ": " + readableDates(e.Detail)
 		}
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+var (
+	isoRange = regexp.MustCompile(`(\d{4}-\d{2}-\d{2}) … (\d{4}-\d{2}-\d{2})`)
+	isoDate  = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+)
+
+// readableDates writes the ISO dates of a stored history note the way the rest of the app
+// writes dates: "2027-03-08 … 2027-03-12" becomes "8–12 Mar 2027".
+func readableDates(s string) string {
+	s = isoRange.ReplaceAllStringFunc(s, func(m string) string {
+		f := isoRange.FindStringSubmatch(m)
+		first, err1 := exchange.ParseDate(f[1])
+		last, err2 := exchange.ParseDate(f[2])
+		if err1 != nil || err2 != nil {
+			return m
+		}
+		return wording.Range(first, last)
+	})
+	return isoDate.ReplaceAllStringFunc(s, func(m string) string {
+		if d, err := exchange.ParseDate(m); err == nil {
+			return wording.Date(d)
+		}
+		return m
+	})
 }
 
 func wrapped(text string) *widget.Label {

@@ -252,3 +252,20 @@ func TestARefusalShowsNextToTheActionWithTheWayOut(t *testing.T) {
 	}
 	shows(t, d.win, "Organiser", "Invitations come from this address")
 }
+
+func TestHistoryNotesShowDatesAsTheAppWritesThem(t *testing.T) {
+	tests := []struct{ name, note, want string }{
+		{"a stay", "2027-03-08 … 2027-03-12, travel days: both", "8–12 Mar 2027, travel days: both"},
+		{"a stay over a month end", "moved from 2026-11-30 … 2026-12-04", "moved from 30 Nov – 4 Dec 2026"},
+		{"one day", "paid on 2026-12-01", "paid on 1 Dec 2026"},
+		{"no date", "visitor changed jobs", "visitor changed jobs"},
+		{"not a real date", "ref 2026-13-45", "ref 2026-13-45"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := readableDates(tt.note); got != tt.want {
+				t.Fatalf("readableDates(%q) = %q, want %q", tt.note, got, tt.want)
+			}
+		})
+	}
+}
