@@ -386,7 +386,7 @@ func (b *bookingDialog) showQuote(pv store.Preview, err error) {
 	switch {
 	case pv.Budgeted && err == nil:
 		text += fmt.Sprintf("\nBudget left after this booking: %s.", pv.Remaining)
-	case !pv.Budgeted:
+	case !pv.Budgeted && err == nil:
 		text += "\nNo programme budget is set (Budget screen)."
 	}
 	b.quote.SetText(text)
