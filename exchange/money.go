@@ -1,13 +1,65 @@
 package exchange
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
 
 // Cents is an amount of money in euro cents. Money is never a float in this program.
 type Cents int64
+
+// MaxAmount is the largest single amount the desk takes: a lump sum, a rate, an envelope.
+// The scheme's sums are thousands of euros; ten million leaves room for any programme and
+// keeps every sum of a partnership's placements far from overflowing.
+const MaxAmount Cents = 10_000_000_00
+
+// CheckAmount refuses an amount below zero or above MaxAmount, naming field.
+func CheckAmount(field string, c Cents) error {
+	if c >= 0 && c <= MaxAmount {
+		return nil
+	}
+	return &RuleError{Field: field, Rule: RuleAmountRange, Amount: c,
+		Reason: fmt.Sprintf("%s is out of range: amounts go from %s to %s", c, Cents(0), MaxAmount)}
+}
+
+// ErrOverflow is returned by Add and Mul when the result does not fit in Cents.
+var ErrOverflow = errors.New("exchange: amount overflows")
+
+// Add returns a + b, or ErrOverflow instead of wrapping around.
+func (c Cents) Add(b Cents) (Cents, error) {
+	s := c + b
+	if (b > 0 && s < c) || (b < 0 && s > c) {
+		return 0, ErrOverflow
+	}
+	return s, nil
+}
+
+// Mul returns c × n, or ErrOverflow instead of wrapping around.
+func (c Cents) Mul(n int64) (Cents, error) {
+	if c == 0 || n == 0 {
+		return 0, nil
+	}
+	p := c * Cents(n)
+	if p/Cents(n) != c || (c == -1 && n == math.MinInt64) || (n == -1 && c == math.MinInt64) {
+		return 0, ErrOverflow
+	}
+	return p, nil
+}
+
+// Sum adds amounts with checked arithmetic.
+func Sum(amounts ...Cents) (Cents, error) {
+	var t Cents
+	for _, a := range amounts {
+		var err error
+		if t, err = t.Add(a); err != nil {
+			return 0, err
+		}
+	}
+	return t, nil
+}
 
 // Euros returns whole euros as Cents.
 func Euros(n int64) Cents { return Cents(n * 100) }
@@ -54,9 +106,16 @@ func ParseEuros(s string) (Cents, error) {
 	for len(frac) < 2 {
 		frac += "0"
 	}
+	for _, r := range digits + frac {
+		if r < '0' || r > '9' {
+			return 0, bad
+		}
+	}
 	n, err := strconv.ParseInt(digits+frac, 10, 64)
-	if err != nil || n < 0 || strings.ContainsAny(digits+frac, "+-") {
-		return 0, bad
+	if err != nil || Cents(n) > MaxAmount {
+		// Only digits are left, so a parse error is a number too large for int64.
+		return 0, &RuleError{Field: "amount", Rule: RuleAmountRange, Value: s, Amount: Cents(min(n, int64(MaxAmount)+1)),
+			Reason: fmt.Sprintf("%s is out of range: amounts go up to %s", strings.TrimSpace(s), MaxAmount)}
 	}
 	return Cents(n), nil
 }

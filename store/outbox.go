@@ -22,7 +22,7 @@ var (
 	bucketOutboxQueued = []byte("outbox_queued")       // message id → "" while the message is queued
 	bucketOutboxByPl   = []byte("outbox_by_placement") // placement id | message id → ""
 	keySMTP            = []byte("smtp")
-	errNoOrganiser     = &exchange.RuleError{Field: "organiser", Rule: exchange.RuleRequired, Reason: "set the programme's organiser (name and e-mail address, the mailbox that sends invitations) first"}
+	errNoOrganiser     = &exchange.RuleError{Field: "organiser", Rule: exchange.RuleOrganiserMissing, Reason: "set the programme's organiser (name and e-mail address, the mailbox that sends invitations) first"}
 )
 
 // MessageKind says what a message is for.
@@ -509,15 +509,27 @@ func (s *Store) SMTP() (settings SMTPSettings, ok bool, err error) {
 
 // SetSMTP stores the mail server settings, checked by mail.SMTPConfig.Validate.
 func (s *Store) SetSMTP(settings SMTPSettings) error {
+	if err := settings.Validate(); err != nil {
+		return err
+	}
+	mode, _ := mail.ParseTLSMode(settings.TLS)
+	settings.TLS = string(mode)
+	return s.db.Update(func(tx *bolt.Tx) error { return put(tx, bucketMeta, keySMTP, settings) })
+}
+
+// Validate checks the settings as SetSMTP does, without saving them.
+func (settings SMTPSettings) Validate() error {
+	if err := exchange.Join(exchange.CheckLine("host", settings.Host), exchange.CheckLine("user", settings.User)); err != nil {
+		return err
+	}
 	mode, err := mail.ParseTLSMode(settings.TLS)
 	if err != nil {
 		return &exchange.RuleError{Field: "tls", Rule: exchange.RuleFormat, Reason: err.Error()}
 	}
 	if err := (mail.SMTPConfig{Host: settings.Host, Port: settings.Port, TLS: mode, User: settings.User}).Validate(); err != nil {
-		return &exchange.RuleError{Field: "smtp", Rule: exchange.RuleFormat, Reason: strings.TrimPrefix(err.Error(), "mail: ")}
+		return err // *exchange.RuleError values, wrapped in mail.ErrConfig
 	}
-	settings.TLS = string(mode)
-	return s.db.Update(func(tx *bolt.Tx) error { return put(tx, bucketMeta, keySMTP, settings) })
+	return nil
 }
 
 // SetOrganiser sets who sends the programme's invitations: the From and ORGANIZER address.
@@ -527,6 +539,9 @@ func (s *Store) SetOrganiser(name, email string) error {
 	}
 	if strings.TrimSpace(name) == "" {
 		return &exchange.RuleError{Field: "name", Rule: exchange.RuleRequired, Reason: "is required"}
+	}
+	if err := exchange.CheckLine("name", name); err != nil {
+		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		prog, err := programme(tx)
