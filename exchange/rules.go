@@ -45,6 +45,7 @@ func (b Booking) Check() error {
 	if err := Join(errs...); err != nil {
 		return err
 	}
+	errs = nil
 	if p.Last.Before(p.First) {
 		e := ruleErr("last", RuleDateOrder, "the last day (%s) comes before the first day (%s)", p.Last, p.First)
 		e.First, e.Last = p.First, p.Last
