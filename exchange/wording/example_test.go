@@ -90,7 +90,10 @@ func ExampleViolation() {
 	for _, err := range []error{
 		exchange.CheckEnvelope(0, exchange.Euros(16500), 0),
 		exchange.CheckEnvelope(exchange.Euros(10000), exchange.Euros(16500), 0),
-		func() error { _, err := exchange.CheckBudget(exchange.Euros(2000), exchange.Euros(1500), exchange.Euros(1100)); return err }(),
+		func() error {
+			_, err := exchange.CheckBudget(exchange.Euros(2000), exchange.Euros(1500), exchange.Euros(1100))
+			return err
+		}(),
 		exchange.CheckAmount("envelope", exchange.MaxAmount+1),
 		func() error { _, err := exchange.ParseDateInRange("first", "0001-01-01"); return err }(),
 		func() error { _, err := exchange.ParseDateInRange("first", "2027-02-30"); return err }(),
