@@ -14,6 +14,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/sample"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
@@ -107,7 +108,7 @@ func runCLI(dbPath string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "xchange %s: %v\nusage: xchange [--db PATH] %s %s\n", verb, err, cmd.name, cmd.args)
 			return exitUsage
 		default:
-			fmt.Fprintf(stderr, "xchange %s: %s\n", verb, oneLine(err))
+			fmt.Fprintf(stderr, "xchange %s: %s\n", verb, refusal(err))
 			return exitRefused
 		}
 	}
@@ -136,9 +137,32 @@ func defaultPathHint() string {
 	return p
 }
 
-// oneLine keeps a message on one line for stderr.
+// refusal says why a verb was refused, on one line: the wording the app shows too, plus
+// what only a command line can offer.
+func refusal(err error) string {
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return "The data file is open in another Xchange Desk window or command; close it and try again."
+	case errors.Is(err, store.ErrNewerSchema):
+		return "The data file was written by a newer Xchange Desk; update this one to open it."
+	}
+	msg := wording.Error(err)
+	for _, v := range exchange.Violations(err) {
+		switch v.Rule {
+		case exchange.RuleUnknownCity, exchange.RuleAmbiguousCity:
+			msg += " Give them with --lat and --lon."
+		case exchange.RuleClosingReport:
+			msg += " Tick it with: xchange check ID closing-report."
+		case exchange.RuleOrganiserMissing:
+			msg += " Set it with: xchange organiser --name NAME --email ADDRESS."
+		}
+	}
+	return msg
+}
+
+// oneLine keeps an error's own message on one line, for --json.
 func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "store: "), "exchange: ")), " ")
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // open opens the data file for this command.
@@ -238,12 +262,9 @@ func idArg(field, s string) (exchange.ID, error) {
 	return id, nil
 }
 
+// dateArg reads a date given for field, from 2000-01-01 to 2099-12-31.
 func dateArg(field, s string) (exchange.Date, error) {
-	d, err := exchange.ParseDate(s)
-	if err != nil {
-		return d, &exchange.RuleError{Field: field, Rule: exchange.RuleFormat, Reason: err.Error()}
-	}
-	return d, nil
+	return exchange.ParseDateInRange(field, s)
 }
 
 func (c *cli) json(v any) error {
@@ -661,7 +682,7 @@ func (c *cli) closeHost(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s is closed %s\n", h.Name, cp.Period)
+	fmt.Fprintf(c.stdout, "%s is closed on %s\n", h.Name, wording.Period(cp.Period))
 	return nil
 }
 

@@ -132,7 +132,7 @@ func (c *cli) exportEML(args []string) error {
 		return err
 	}
 	dir := pos[0]
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("dir: %w", err)
 	}
 	s, err := c.open()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,10 +38,12 @@ func setCoordinates(fs *flag.FlagSet, c *exchange.Coordinates, lat, lon float64)
 		return nil
 	case set["lat"] != set["lon"]:
 		return usagef("give both --lat and --lon")
-	case math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0):
-		return &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat, Reason: "coordinates must be numbers in decimal degrees"}
 	}
-	c.Lat, c.Lon = lat, lon
+	given := exchange.Coordinates{Lat: lat, Lon: lon}
+	if err := given.Validate(); err != nil {
+		return err
+	}
+	*c = given
 	return nil
 }
 
@@ -309,7 +310,11 @@ func (c *cli) rates(args []string) error {
 		if err != nil {
 			return err
 		}
-		saved, err := s.SaveRates(t, "imported from "+filepath.Base(file))
+		note := "imported from " + filepath.Base(file)
+		if err := exchange.CheckLine("file", note); err != nil {
+			return err
+		}
+		saved, err := s.SaveRates(t, note)
 		if err != nil {
 			return err
 		}
@@ -437,7 +442,8 @@ func writeFileAtomic(path string, b []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("file: %w", err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	// Exports hold names and addresses: readable by their owner only, like the data file.
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return fmt.Errorf("file: %w", err)
 	}
 	return os.Rename(tmp.Name(), path)

@@ -157,7 +157,7 @@ func Error(err error) string {
 	case errors.As(err, &te):
 		return oneLine(Transition(te))
 	case errors.As(err, &nf):
-		return oneLine(sentence(fmt.Sprintf("there is no %s with the id %s", noun(nf.Field), nf.ID)))
+		return oneLine(sentence(fmt.Sprintf("there is no %s with the id %s", strings.TrimPrefix(noun(nf.Field), "the "), nf.ID)))
 	case errors.Is(err, exchange.ErrOverflow):
 		return "The amounts add up to more than the desk can count."
 	}
@@ -300,6 +300,9 @@ func Violation(v *exchange.RuleError) string {
 		return sentence(fmt.Sprintf("the placement is on %s already", Range(v.First, v.Last)))
 	case exchange.RuleCountryGroup:
 		return sentence(fmt.Sprintf("%s is in no Erasmus+ country group: add it to the rate tables", exchange.CountryName(v.Value)))
+	}
+	if v.Field == "rates" && v.Value != "" {
+		return sentence("in the rate tables, " + v.Reason)
 	}
 	return fallback(v, label)
 }
