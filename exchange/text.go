@@ -47,8 +47,10 @@ func isControl(r rune) bool {
 // character", else "a control character".
 func ControlName(r rune) string {
 	switch r {
-	case '\n', '\r', 0x2028, 0x2029, 0x85:
+	case '\n', 0x2028, 0x2029, 0x85:
 		return "a line break"
+	case '\r':
+		return "a carriage return"
 	case '\t':
 		return "a tab"
 	case 0x1b:

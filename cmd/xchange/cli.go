@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
 	"github.com/xchangedesk/xchangedesk/exchange/sample"
 	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
@@ -78,13 +79,26 @@ func init() {
 type cli struct {
 	dbPath         string
 	stdout, stderr io.Writer
+	in             io.Reader // standard input; nil is os.Stdin
 	st             *store.Store
+}
+
+func (c *cli) stdin() io.Reader {
+	if c.in != nil {
+		return c.in
+	}
+	return os.Stdin
 }
 
 // runCLI runs one verb and returns the exit status. args are the arguments after the global
 // flags; dbPath is the data file.
 func runCLI(dbPath string, args []string, stdout, stderr io.Writer) int {
-	c := &cli{dbPath: dbPath, stdout: stdout, stderr: stderr}
+	return runCLIWithInput(dbPath, args, nil, stdout, stderr)
+}
+
+// runCLIWithInput is runCLI reading standard input from stdin (nil is os.Stdin).
+func runCLIWithInput(dbPath string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{dbPath: dbPath, in: stdin, stdout: stdout, stderr: stderr}
 	verb := args[0]
 	if verb == "help" || verb == "-h" || verb == "--help" {
 		usage(stdout)
@@ -143,6 +157,8 @@ func refusal(err error) string {
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		return "The data file is open in another Xchange Desk window or command; close it and try again."
+	case errors.Is(err, mail.ErrNoKeyring):
+		return "This system has no keyring to keep the password in, so nothing was saved; set " + mail.PasswordVariable + " instead."
 	case errors.Is(err, store.ErrNewerSchema):
 		return "The data file was written by a newer Xchange Desk; update this one to open it."
 	}

@@ -268,7 +268,10 @@ func Violation(v *exchange.RuleError) string {
 		if v.Amount < 0 {
 			return sentence(what + " cannot be negative")
 		}
-		return sentence(fmt.Sprintf("%s is too large: an amount goes up to %s", what, exchange.MaxAmount))
+		if v.Field != "rates" && v.Value != "" {
+			what += ", " + strings.TrimSpace(v.Value) + ","
+		}
+		return sentence(fmt.Sprintf("%s is too large: amounts go up to %s", what, exchange.MaxAmount))
 	case exchange.RuleOrganiserMissing:
 		return "Set the organiser first: the name and e-mail address of the mailbox that sends the invitations."
 	case exchange.RuleCoordinates:
