@@ -64,15 +64,26 @@ func Sum(amounts ...Cents) (Cents, error) {
 // Euros returns whole euros as Cents.
 func Euros(n int64) Cents { return Cents(n * 100) }
 
+// Decimal writes the amount as a plain number of euros for files that programs read (CSV,
+// spreadsheets): 1100.00, -12.50; no currency, no grouping.
+func (c Cents) Decimal() string {
+	sign, v := c.parts()
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// parts splits the amount into its sign and its absolute value (as an unsigned number, so the
+// most negative amount has one too).
+func (c Cents) parts() (string, uint64) {
+	if c < 0 {
+		return "-", uint64(-(c + 1)) + 1
+	}
+	return "", uint64(c)
+}
+
 // String formats the amount for people: EUR 1,100.00.
 func (c Cents) String() string {
-	sign := ""
-	v := int64(c)
-	if v < 0 {
-		sign = "-"
-		v = -v
-	}
-	whole := strconv.FormatInt(v/100, 10)
+	sign, v := c.parts()
+	whole := strconv.FormatUint(v/100, 10)
 	var grouped []byte
 	for i := range len(whole) {
 		if i > 0 && (len(whole)-i)%3 == 0 {
