@@ -76,6 +76,9 @@ const (
 	RuleUnknownCity      = "unknown-city"       // a city the gazetteer does not know
 	RuleAmbiguousCity    = "ambiguous-city"     // a city name the gazetteer knows more than once
 	RuleCountryGroup     = "country-group"      // a host country in no Erasmus+ country group
+	RuleBackupTarget     = "backup"             // a backup onto the data file itself
+	RuleRetry            = "retry"              // retrying a message that has not failed, or was superseded
+	RuleKeyring          = "keyring"            // no keyring to keep a password in
 )
 
 // Problems are several errors reported together, usually *RuleError values: every broken

@@ -284,7 +284,7 @@ func (s *Store) Retry(id exchange.ID) error {
 			return err
 		}
 		if m.Status != Failed {
-			return &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf("only a failed message is retried; this one is %s", m.Status)}
+			return &exchange.RuleError{Field: "message", Rule: exchange.RuleRetry, Reason: fmt.Sprintf("only a failed message is retried; this one is %s", m.Status)}
 		}
 		later, err := messagesOf(tx, m.PlacementID)
 		if err != nil {
@@ -293,7 +293,7 @@ func (s *Store) Retry(id exchange.ID) error {
 		for _, o := range later {
 			if o.Created.After(m.Created) || bytes.Compare(o.ID.Bytes(), m.ID.Bytes()) > 0 {
 				if strings.EqualFold(o.To, m.To) && o.Method != "" {
-					return &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf(
+					return &exchange.RuleError{Field: "message", Rule: exchange.RuleRetry, Reason: fmt.Sprintf(
 						"a later %s to %s supersedes it; sending this one now would arrive after it", o.Kind, o.To)}
 				}
 			}

@@ -259,7 +259,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // at all: it is written beside path and renamed into place.
 func (s *Store) BackupFile(path string) error {
 	if SameFile(path, s.path) || SameFile(path, SocketPath(s.path)) {
-		return &exchange.RuleError{Field: "file", Rule: "backup", Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", path)}
+		return &exchange.RuleError{Field: "file", Rule: exchange.RuleBackupTarget, Value: path, Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", path)}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".xchange-backup-*")
 	if err != nil {
