@@ -117,7 +117,9 @@ func TestControlCharactersInOneLineFieldsAreRefused(t *testing.T) {
 			_, err := s.Book(r)
 			return err
 		}, "goals"},
-		{"an SMTP host with a line break", func() error { return s.SetSMTP(SMTPSettings{Host: "smtp.example.org\r\nX", Port: 587, TLS: "starttls"}) }, "host"},
+		{"an SMTP host with a line break", func() error {
+			return s.SetSMTP(SMTPSettings{Host: "smtp.example.org\r\nX", Port: 587, TLS: "starttls"})
+		}, "host"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
