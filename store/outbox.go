@@ -11,6 +11,7 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/ical"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 )
 
 // The outbox: every message a change causes is composed and written in the transaction of
@@ -321,6 +322,11 @@ func (s *Store) updateMessage(id exchange.ID, change func(*Message)) error {
 // queue composes the messages that change a of placement p causes and writes them. old is
 // the placement before the change.
 func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason string) error {
+	return queueAt(tx, a, old, p, reason, s.Now())
+}
+
+// queueAt is queue with the moment the messages are written.
+func queueAt(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason string, at time.Time) error {
 	var sends []send
 	switch a {
 	case exchange.Request:
@@ -355,7 +361,7 @@ func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement,
 	if err != nil {
 		return err
 	}
-	now := s.Now().UTC().Truncate(time.Second)
+	now := at.UTC().Truncate(time.Second)
 	for _, snd := range sends {
 		m, err := compose(snd, prog, old, p, h, v, reason, now)
 		if err != nil {
@@ -459,7 +465,7 @@ func compose(snd send, prog exchange.Programme, old, p exchange.Placement, h exc
 	case Cancellation:
 		method = ical.MethodCancel
 		content, err = mail.Cancellation(facts)
-		inv.Description = "Cancelled: " + strings.TrimSuffix(inv.Summary, ".") + ", " + p.Period().String() + "."
+		inv.Description = "Cancelled: " + strings.TrimSuffix(inv.Summary, ".") + ", " + wording.Range(p.First, p.Last) + "."
 		if reason != "" {
 			inv.Description += "\nReason: " + reason
 		}

@@ -2,9 +2,11 @@ package store
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/sample"
 	"github.com/xchangedesk/xchangedesk/exchange/wording"
 )
 
@@ -132,5 +134,53 @@ func TestControlCharactersInOneLineFieldsAreRefused(t *testing.T) {
 	r.Goals = "Day 1: the lab\n\tDay 2: the clinic"
 	if _, err := s.Book(r); err != nil {
 		t.Fatalf("goals on two lines: %v", err)
+	}
+}
+
+// The sample tells one story: what the history says was sent is in the outbox, sent.
+func TestTheSampleOutboxHoldsWhatItsHistoriesSayWasSent(t *testing.T) {
+	s := openTemp(t)
+	if err := s.Load(Seed(sample.Programme(exchange.MustDate("2026-12-02")))); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := map[exchange.ID]map[MessageKind]bool{}
+	for _, m := range ms {
+		if m.Status != Sent {
+			t.Errorf("a sample message is %s: %s", m.Status, m.Subject)
+		}
+		if sent[m.PlacementID] == nil {
+			sent[m.PlacementID] = map[MessageKind]bool{}
+		}
+		sent[m.PlacementID][m.Kind] = true
+	}
+	ps, err := s.Placements(Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := 0
+	for _, p := range ps {
+		for _, e := range p.History {
+			var want MessageKind
+			switch {
+			case e.Action == exchange.Request && strings.HasPrefix(e.Detail, "availability request sent"):
+				want, requests = HostRequest, requests+1
+			case e.Action == exchange.Confirm:
+				want = VisitorInvitation
+			case e.Action == exchange.Cancel:
+				want = Cancellation
+			default:
+				continue
+			}
+			if !sent[p.ID][want] {
+				t.Errorf("%s … %s: the history says %q, but no %s was sent", p.First, p.Last, e.Detail, want)
+			}
+		}
+	}
+	if requests == 0 {
+		t.Fatal("no availability request in the sample")
 	}
 }
