@@ -489,7 +489,7 @@ func (c *cli) placements(args []string) error {
 		if p.Price != nil {
 			lump = p.Price.LumpSum.String()
 		}
-		rows = append(rows, []string{p.ID.String(), p.First.String(), p.Last.String(), fmt.Sprint(p.WorkingDays(h)), string(p.Status), lump, visitors[p.VisitorID].Name, h.Name})
+		rows = append(rows, []string{p.ID.String(), wording.Date(p.First), wording.Date(p.Last), fmt.Sprint(p.WorkingDays(h)), string(p.Status), lump, visitors[p.VisitorID].Name, h.Name})
 	}
 	c.table("ID\tFIRST\tLAST\tDAYS\tSTATUS\tLUMP SUM\tVISITOR\tHOST", rows)
 	return nil
@@ -729,7 +729,7 @@ func (c *cli) history(args []string) error {
 	}
 	var rows [][]string
 	for _, e := range p.History {
-		rows = append(rows, []string{e.At.Local().Format("2006-01-02 15:04"), e.By, e.Action.Past(), e.Detail})
+		rows = append(rows, []string{wording.Stamp(e.At), e.By, e.Action.Past(), e.Detail})
 	}
 	c.table("WHEN\tWHO\tWHAT\tDETAIL", rows)
 	return nil

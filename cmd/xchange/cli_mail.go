@@ -13,6 +13,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 	"github.com/xchangedesk/xchangedesk/store/outbox"
 )
@@ -44,7 +45,7 @@ func (c *cli) reschedule(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s %s, %s, sequence %d\n", p.ID, p.Period(), p.Price.LumpSum, p.Sequence)
+	fmt.Fprintf(c.stdout, "%s %s, %s, sequence %d\n", p.ID, wording.Range(p.First, p.Last), p.Price.LumpSum, p.Sequence)
 	return nil
 }
 
@@ -122,7 +123,7 @@ func (c *cli) send(args []string) error {
 			return err
 		}
 		return fmt.Errorf("%d messages still wait after earlier failures; the next try is due %s (see outbox)",
-			r.Waiting, next.Local().Format("2 Jan 15:04:05"))
+			r.Waiting, wording.Stamp(next))
 	}
 	return nil
 }

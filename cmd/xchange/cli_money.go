@@ -12,6 +12,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/rates"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 	"github.com/xchangedesk/xchangedesk/store/report"
 )
@@ -121,7 +122,7 @@ func (c *cli) quote(args []string) error {
 func breakdownText(pv store.Preview) string {
 	b := pv.Placement.Price
 	var w strings.Builder
-	fmt.Fprintf(&w, "%s at %s, %s (%s travel days)\n", pv.Visitor.Name, pv.Host.Name, pv.Placement.Period(), pv.Placement.Travel)
+	fmt.Fprintf(&w, "%s at %s, %s (%s travel days)\n", pv.Visitor.Name, pv.Host.Name, wording.Range(pv.Placement.First, pv.Placement.Last), pv.Placement.Travel)
 	fmt.Fprintf(&w, "Profile:      %s, rate tables version %d\n", rates.ProfileLabel(b.Profile), b.Version)
 	fmt.Fprintf(&w, "Host:         %s, %s (%.5f, %.5f)\n", pv.Host.City, pv.Host.Country, b.HostCoordinates.Lat, b.HostCoordinates.Lon)
 	fmt.Fprintf(&w, "Visitor:      %s, %s (%.5f, %.5f)\n", pv.Visitor.City, pv.Visitor.Country, b.VisitorCoordinates.Lat, b.VisitorCoordinates.Lon)
@@ -223,7 +224,7 @@ func (c *cli) budget(args []string) error {
 		fmt.Fprintf(c.stdout, "\nOverdue payments\n")
 		var rows [][]string
 		for _, p := range b.Overdue {
-			rows = append(rows, []string{p.ID.String(), "due " + p.PaymentDue().String(), p.Price.LumpSum.String()})
+			rows = append(rows, []string{p.ID.String(), "due " + wording.Date(p.PaymentDue()), p.Price.LumpSum.String()})
 		}
 		c.table("ID\tDUE\tAMOUNT", rows)
 	}
@@ -368,7 +369,7 @@ func (c *cli) pay(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s paid on %s\n", p.ID, p.PaidOn)
+	fmt.Fprintf(c.stdout, "%s paid on %s\n", p.ID, wording.Date(p.PaidOn))
 	return nil
 }
 
