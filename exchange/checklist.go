@@ -78,13 +78,13 @@ func (p Placement) Missing() []Item {
 // placement's checklist is closed.
 func (p *Placement) Tick(item Item, on bool, at time.Time, by string) error {
 	if p.Status == Paid || p.Status == Cancelled || p.Status == Declined {
-		return ruleErr("item", "checklist-closed", "the checklist of a %s placement cannot change", p.Status)
+		return ruleErr("item", RuleChecklistClosed, "the checklist of a %s placement cannot change", p.Status)
 	}
 	if on == p.Ticked(item) {
 		return nil
 	}
 	if !on && item == ClosingReport && p.Status == Completed {
-		return ruleErr("item", "checklist-closed", "a completed placement needs its closing report")
+		return ruleErr("item", RuleChecklistClosed, "a completed placement needs its closing report")
 	}
 	if on {
 		if p.Checklist == nil {

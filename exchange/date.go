@@ -124,3 +124,38 @@ func (p Period) Overlaps(q Period) bool { return !p.To.Before(q.From) && !q.To.B
 func (p Period) Days() int { return p.From.DaysUntil(p.To) + 1 }
 
 func (p Period) String() string { return p.From.String() + " … " + p.To.String() }
+
+// The dates the desk accepts: a programme runs this century. A year outside it is a typing
+// error, and would break the calendar formats (a DTEND of 10000-01-01, a year 0).
+var (
+	MinDate = NewDate(2000, time.January, 1)
+	MaxDate = NewDate(2099, time.December, 31)
+)
+
+// InRange reports whether d lies from MinDate to MaxDate.
+func (d Date) InRange() bool { return !d.Before(MinDate) && !d.After(MaxDate) }
+
+// CheckDate refuses a date outside MinDate … MaxDate, naming field. The zero Date is left to
+// the rules that require one.
+func CheckDate(field string, d Date) error {
+	if d.IsZero() || d.InRange() {
+		return nil
+	}
+	return &RuleError{Field: field, Rule: RuleDateRange, Value: d.String(), First: MinDate, Last: MaxDate,
+		Reason: fmt.Sprintf("%s is out of range: dates go from %s to %s", d, MinDate, MaxDate)}
+}
+
+// ParseDateInRange reads a YYYY-MM-DD date as a person typed it, and refuses one outside
+// MinDate … MaxDate. Unlike ParseDate it never returns the zero Date without an error, so
+// 0001-01-01 is out of range, not missing.
+func ParseDateInRange(field, s string) (Date, error) {
+	d, err := ParseDate(s)
+	if err != nil {
+		return Date{}, &RuleError{Field: field, Rule: RuleFormat, Value: s, Reason: err.Error()}
+	}
+	if d.IsZero() || !d.InRange() {
+		return Date{}, &RuleError{Field: field, Rule: RuleDateRange, Value: s, First: MinDate, Last: MaxDate,
+			Reason: fmt.Sprintf("%s is out of range: dates go from %s to %s", s, MinDate, MaxDate)}
+	}
+	return d, nil
+}

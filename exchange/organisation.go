@@ -1,8 +1,10 @@
 package exchange
 
 import (
+	"fmt"
 	"math"
 	"net/mail"
+	"strconv"
 	"strings"
 )
 
@@ -66,6 +68,23 @@ type Coordinates struct {
 // IsZero reports whether no coordinates are set.
 func (c Coordinates) IsZero() bool { return c.Lat == 0 && c.Lon == 0 }
 
+// Validate refuses coordinates that are not a point on the earth: not numbers, a latitude
+// outside -90 … 90 or a longitude outside -180 … 180. The zero Coordinates (none given) pass.
+func (c Coordinates) Validate() error {
+	if math.IsNaN(c.Lat) || math.IsNaN(c.Lon) || math.IsInf(c.Lat, 0) || math.IsInf(c.Lon, 0) {
+		return &RuleError{Field: "lat", Rule: RuleCoordinates, Reason: "coordinates must be numbers in decimal degrees"}
+	}
+	if c.Lat < -90 || c.Lat > 90 {
+		return &RuleError{Field: "lat", Rule: RuleCoordinates, Value: strconv.FormatFloat(c.Lat, 'g', -1, 64),
+			Reason: fmt.Sprintf("latitude %g is not between -90 and 90", c.Lat)}
+	}
+	if c.Lon < -180 || c.Lon > 180 {
+		return &RuleError{Field: "lon", Rule: RuleCoordinates, Value: strconv.FormatFloat(c.Lon, 'g', -1, 64),
+			Reason: fmt.Sprintf("longitude %g is not between -180 and 180", c.Lon)}
+	}
+	return nil
+}
+
 func checkName(field, value string) error {
 	if strings.TrimSpace(value) == "" {
 		return ruleErr(field, RuleRequired, "is required")
@@ -78,13 +97,20 @@ func CheckEmail(field, value string) error {
 	if strings.TrimSpace(value) == "" {
 		return ruleErr(field, RuleRequired, "is required")
 	}
+	if err := CheckLine(field, value); err != nil {
+		return err
+	}
 	a, err := mail.ParseAddress(value)
 	if err != nil || a.Address != value || a.Name != "" {
-		return ruleErr(field, RuleFormat, "%q is not an e-mail address", value)
+		e := ruleErr(field, RuleFormat, "%q is not an e-mail address", value)
+		e.Value = value
+		return e
 	}
 	at := strings.LastIndexByte(value, '@')
 	if domain := value[at+1:]; !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return ruleErr(field, RuleFormat, "%q is not an e-mail address (the domain needs a dot)", value)
+		e := ruleErr(field, RuleFormat, "%q is not an e-mail address (the domain needs a dot)", value)
+		e.Value = value
+		return e
 	}
 	return nil
 }
@@ -95,7 +121,9 @@ func CheckCountry(field, value string) error {
 		return ruleErr(field, RuleRequired, "is required")
 	}
 	if CountryName(value) == "" {
-		return ruleErr(field, RuleFormat, "%q is not an ISO 3166-1 country code (for example FR, DE, ES)", value)
+		e := ruleErr(field, RuleFormat, "%q is not an ISO 3166-1 country code (for example FR, DE, ES)", value)
+		e.Value = value
+		return e
 	}
 	return nil
 }
@@ -156,6 +184,13 @@ func (h Host) Validate() error {
 		}
 	}
 	add(checkName("name", h.Name))
+	for _, f := range []struct{ field, value string }{{"name", h.Name}, {"country", h.Country}, {"city", h.City},
+		{"address", h.Address}, {"contact", h.Contact}, {"partnership", h.Partnership}} {
+		add(CheckLine(f.field, f.value))
+	}
+	for _, t := range h.Topics {
+		add(CheckLine("topics", t))
+	}
 	if _, err := ParseKind(string(h.Kind)); err != nil {
 		add(err)
 	}
@@ -163,21 +198,30 @@ func (h Host) Validate() error {
 	add(checkName("city", h.City))
 	add(checkName("contact", h.Contact))
 	add(CheckEmail("email", h.Email))
+	add(h.Coordinates.Validate())
 	if h.Capacity < 1 {
 		add(ruleErr("capacity", RuleFormat, "must be at least 1 visitor at a time"))
 	}
 	for _, c := range h.Closed {
 		add(c.validate())
 	}
-	return joinRules(errs)
+	return Join(errs...)
 }
 
 func (c ClosedPeriod) validate() error {
 	if c.From.IsZero() || c.To.IsZero() {
 		return ruleErr("closed", RuleRequired, "a closed period needs a first and a last day")
 	}
+	if err := Join(CheckDate("closed", c.From), CheckDate("closed", c.To)); err != nil {
+		return err
+	}
 	if c.To.Before(c.From) {
-		return ruleErr("closed", RuleDateOrder, "closed period ends (%s) before it starts (%s)", c.To, c.From)
+		e := ruleErr("closed", RuleDateOrder, "closed period ends (%s) before it starts (%s)", c.To, c.From)
+		e.First, e.Last = c.From, c.To
+		return e
+	}
+	if err := CheckLine("reason", c.Reason); err != nil {
+		return err
 	}
 	return nil
 }
@@ -217,6 +261,10 @@ func (v Visitor) Validate() error {
 		}
 	}
 	add(checkName("name", v.Name))
+	for _, f := range []struct{ field, value string }{{"name", v.Name}, {"organisation", v.Organisation},
+		{"country", v.Country}, {"city", v.City}, {"partnership", v.Partnership}} {
+		add(CheckLine(f.field, f.value))
+	}
 	add(CheckEmail("email", v.Email))
 	add(checkName("organisation", v.Organisation))
 	if _, err := ParseKind(string(v.Kind)); err != nil {
@@ -224,7 +272,8 @@ func (v Visitor) Validate() error {
 	}
 	add(CheckCountry("country", v.Country))
 	add(checkName("city", v.City))
-	return joinRules(errs)
+	add(v.Coordinates.Validate())
+	return Join(errs...)
 }
 
 // OrganisationKey identifies the visitor's organisation for the visits-once rule: the
@@ -241,30 +290,6 @@ type Programme struct {
 	Envelope       Cents
 	Profile        string
 }
-
-func joinRules(errs []error) error {
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	return joinedRules(errs)
-}
-
-// joinedRules joins several rule errors with "; " on one line, so a command line prints
-// them as one message.
-type joinedRules []error
-
-func (j joinedRules) Error() string {
-	s := make([]string, len(j))
-	for i, e := range j {
-		s[i] = e.Error()
-	}
-	return strings.Join(s, "; ")
-}
-
-func (j joinedRules) Unwrap() []error { return j }
 
 // earthRadiusKm is the mean radius of the earth (IUGG), for great-circle distances.
 const earthRadiusKm = 6371.0088

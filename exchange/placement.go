@@ -25,7 +25,9 @@ func ParseTravelDays(s string) (TravelDays, error) {
 	case TravelBoth, TravelFirst, TravelLast, TravelNone:
 		return t, nil
 	}
-	return "", ruleErr("travel_days", RuleFormat, "%q is not one of both, first, last, none", s)
+	e := ruleErr("travel_days", RuleFormat, "%q is not one of both, first, last, none", s)
+	e.Value = s
+	return "", e
 }
 
 // Placement is one visitor's stay at one host, from First to Last inclusive.
@@ -107,14 +109,22 @@ func (p *Placement) Apply(a Action, at time.Time, by, detail string) error {
 		return &TransitionError{From: p.Status, Action: a}
 	}
 	if a == Complete && !DateOf(at).After(p.Last) {
-		return ruleErr("status", "stay-not-over", "the stay ends on %s; it can be completed from the day after", p.Last)
+		e := ruleErr("status", RuleStayNotOver, "the stay ends on %s; it can be completed from the day after", p.Last)
+		e.First, e.Last, e.NextFree = p.First, p.Last, p.Last.Next()
+		return e
 	}
 	if a == Complete && !p.Ticked(ClosingReport) {
-		return ruleErr("status", "closing-report", "a placement is completed once its closing report is received and validated (tick closing-report)")
+		return ruleErr("status", RuleClosingReport, "a placement is completed once its closing report is received and validated (tick closing-report)")
 	}
 	if a == Pay {
 		if m := p.Missing(); len(m) > 0 {
-			return ruleErr("status", "checklist", "the lump sum is paid once every document is in: %s", missingText(m))
+			e := ruleErr("status", RuleChecklist, "the lump sum is paid once every document is in: %s", missingText(m))
+			var labels []string
+			for _, it := range m {
+				labels = append(labels, it.Label())
+			}
+			e.Value, e.Count = strings.Join(labels, "; "), len(m)
+			return e
 		}
 	}
 	switch a {

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -32,7 +33,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", ruleErr("status", RuleFormat, "%q is not a status (want one of draft, requested, confirmed, completed, paid, declined, cancelled)", s)
+	return "", &RuleError{Field: "status", Rule: RuleFormat, Value: s, Reason: fmt.Sprintf("%q is not a status (want one of draft, requested, confirmed, completed, paid, declined, cancelled)", s)}
 }
 
 // HoldsPlace reports whether a placement in this status occupies a place at its host and
@@ -118,16 +119,13 @@ func (s Status) Allows(a Action) bool {
 	return false
 }
 
-// Actions lists the actions allowed from s, in flow order.
-func (s Status) Actions() []Action {
-	var out []Action
-	for _, a := range []Action{Request, Confirm, Decline, Complete, Pay, Cancel} {
-		if s.Allows(a) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
+// Movable reports whether a placement in this status may be re-dated: one that holds a place
+// and has not yet taken place (draft, requested, confirmed).
+func (s Status) Movable() bool { return s.HoldsPlace() && s != Completed && s != Paid }
+
+// Repriceable reports whether a placement in this status may be priced again: one that holds
+// a place and has not been paid (draft, requested, confirmed, completed).
+func (s Status) Repriceable() bool { return s.HoldsPlace() && s != Paid }
 
 // Event is one line of a placement's history.
 type Event struct {

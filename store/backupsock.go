@@ -71,7 +71,7 @@ func RequestBackup(dbPath, dest string) error {
 		return err
 	}
 	if SameFile(dest, dbPath) || SameFile(dest, SocketPath(dbPath)) {
-		return &exchange.RuleError{Field: "file", Rule: "backup", Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", dest)}
+		return &exchange.RuleError{Field: "file", Rule: exchange.RuleBackupTarget, Value: dest, Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", dest)}
 	}
 	c, err := net.DialTimeout("unix", SocketPath(dbPath), 2*time.Second)
 	if err != nil {

@@ -15,8 +15,11 @@ import (
 // iCalendar SEQUENCE goes up, since the change matters to everyone invited.
 func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exchange.TravelDays) (exchange.Placement, error) {
 	return s.change(id, func(tx *bolt.Tx, old exchange.Placement) (exchange.Placement, error) {
-		if !old.Status.HoldsPlace() || old.Status == exchange.Completed || old.Status == exchange.Paid {
-			return exchange.Placement{}, &exchange.RuleError{Field: "status", Rule: "reschedule", Reason: fmt.Sprintf("a %s placement cannot be moved", old.Status)}
+		if !old.Status.Movable() {
+			h, v, _ := parties(tx, old.HostID, old.VisitorID)
+			return exchange.Placement{}, &exchange.RuleError{Field: "status", Rule: exchange.RuleNotMovable,
+				Value: string(old.Status), Host: h.Name, Visitor: v.Name, First: old.First, Last: old.Last,
+				Reason: fmt.Sprintf("a %s placement cannot be moved", old.Status)}
 		}
 		p := old
 		p.First, p.Last = first, last
@@ -24,7 +27,8 @@ func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exc
 			p.Travel = travel
 		}
 		if p.First == old.First && p.Last == old.Last && p.Travel == old.Travel {
-			return exchange.Placement{}, &exchange.RuleError{Field: "first", Rule: "reschedule", Reason: "these are the placement's dates already"}
+			return exchange.Placement{}, &exchange.RuleError{Field: "first", Rule: exchange.RuleSameDates,
+				First: old.First, Last: old.Last, Reason: "these are the placement's dates already"}
 		}
 		h, v, err := parties(tx, p.HostID, p.VisitorID)
 		if err != nil {
@@ -66,8 +70,11 @@ func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exc
 // staff ask for it. Paid, declined and cancelled placements keep their price.
 func (s *Store) Reprice(id exchange.ID) (exchange.Placement, error) {
 	return s.change(id, func(tx *bolt.Tx, old exchange.Placement) (exchange.Placement, error) {
-		if !old.Status.HoldsPlace() || old.Status == exchange.Paid {
-			return exchange.Placement{}, &exchange.RuleError{Field: "status", Rule: "reprice", Reason: fmt.Sprintf("a %s placement keeps its price", old.Status)}
+		if !old.Status.Repriceable() {
+			h, v, _ := parties(tx, old.HostID, old.VisitorID)
+			return exchange.Placement{}, &exchange.RuleError{Field: "status", Rule: exchange.RuleNotRepriceable,
+				Value: string(old.Status), Host: h.Name, Visitor: v.Name, First: old.First, Last: old.Last,
+				Reason: fmt.Sprintf("a %s placement keeps its price", old.Status)}
 		}
 		h, v, err := parties(tx, old.HostID, old.VisitorID)
 		if err != nil {

@@ -60,7 +60,7 @@ func (s *Store) UpdateHost(h exchange.Host) (exchange.Host, error) {
 		}
 		for _, c := range h.Closed {
 			if !containsPeriod(old.Closed, c) {
-				if err := exchange.CheckClosure(h, c, ps); err != nil {
+				if err := checkClosure(tx, h, c, ps); err != nil {
 					return err
 				}
 			}
@@ -117,13 +117,28 @@ func (s *Store) CloseHost(id exchange.ID, c exchange.ClosedPeriod) (exchange.Hos
 		if err != nil {
 			return err
 		}
-		if err := exchange.CheckClosure(h, c, ps); err != nil {
+		if err := checkClosure(tx, h, c, ps); err != nil {
 			return err
 		}
 		h.Closed = append(h.Closed, c)
 		return putHost(tx, h)
 	})
 	return h, err
+}
+
+// checkClosure is exchange.CheckClosure with the names of the visitors booked at the host.
+func checkClosure(tx *bolt.Tx, h exchange.Host, c exchange.ClosedPeriod, ps []exchange.Placement) error {
+	names := map[exchange.ID]string{}
+	for _, p := range ps {
+		if _, ok := names[p.VisitorID]; !ok && p.Status.HoldsPlace() && p.Period().Overlaps(c.Period) {
+			v, err := visitor(tx, p.VisitorID)
+			if err != nil {
+				return err
+			}
+			names[p.VisitorID] = v.Name
+		}
+	}
+	return exchange.CheckClosureNamed(h, c, ps, names)
 }
 
 func putHost(tx *bolt.Tx, h exchange.Host) error {
@@ -219,6 +234,7 @@ func (s *Store) UpdateVisitor(v exchange.Visitor) (exchange.Visitor, error) {
 			}
 			if holding(mine) && holding(theirs) {
 				return &exchange.RuleError{Field: "organisation", Rule: exchange.RuleVisitOnce,
+					Visitor: v.Name, Organisation: v.Organisation,
 					Reason: fmt.Sprintf("%s already has a visit in the scheme and so has this visitor; an organisation visits only once", v.Organisation)}
 			}
 		}

@@ -89,8 +89,8 @@ func ratesVersion(tx *bolt.Tx, version int) (rates.Tables, error) {
 // SetEnvelope sets the programme's budget. It refuses an envelope below what is already
 // committed and paid.
 func (s *Store) SetEnvelope(c exchange.Cents) error {
-	if c < 0 {
-		return &exchange.RuleError{Field: "envelope", Rule: exchange.RuleFormat, Reason: "the budget cannot be negative"}
+	if err := exchange.CheckAmount("envelope", c); err != nil {
+		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		prog, err := programme(tx)
@@ -101,9 +101,8 @@ func (s *Store) SetEnvelope(c exchange.Cents) error {
 		if err != nil {
 			return err
 		}
-		if used := exchange.Cents(tot.CommittedCents + tot.PaidCents); c > 0 && c < used {
-			return &exchange.RuleError{Field: "envelope", Rule: "budget",
-				Reason: fmt.Sprintf("%s is already committed or paid; the budget cannot be less", used)}
+		if err := exchange.CheckEnvelope(c, exchange.Cents(tot.CommittedCents), exchange.Cents(tot.PaidCents)); err != nil {
+			return err
 		}
 		prog.Envelope = c
 		return put(tx, bucketMeta, keyProgramme, toProgrammeRecord(prog))
@@ -181,17 +180,7 @@ func checkBudget(tx *bolt.Tx, old *exchange.Placement, lump exchange.Cents) (rem
 		return 0, err
 	}
 	oc, op := contribution(old)
-	used := exchange.Cents(t.CommittedCents - oc + t.PaidCents - op)
-	if prog.Envelope == 0 {
-		return 0, nil
-	}
-	remaining = prog.Envelope - used - lump
-	if remaining < 0 {
-		return remaining, &exchange.RuleError{Field: "budget", Rule: "budget", Reason: fmt.Sprintf(
-			"this needs %s but only %s of the programme's %s remains: %s missing",
-			lump, prog.Envelope-used, prog.Envelope, -remaining)}
-	}
-	return remaining, nil
+	return exchange.CheckBudget(prog.Envelope, exchange.Cents(t.CommittedCents-oc+t.PaidCents-op), lump)
 }
 
 // Budget is the programme's money at a glance.

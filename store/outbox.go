@@ -11,6 +11,7 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/ical"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 )
 
 // The outbox: every message a change causes is composed and written in the transaction of
@@ -22,7 +23,7 @@ var (
 	bucketOutboxQueued = []byte("outbox_queued")       // message id → "" while the message is queued
 	bucketOutboxByPl   = []byte("outbox_by_placement") // placement id | message id → ""
 	keySMTP            = []byte("smtp")
-	errNoOrganiser     = &exchange.RuleError{Field: "organiser", Rule: exchange.RuleRequired, Reason: "set the programme's organiser (name and e-mail address, the mailbox that sends invitations) first"}
+	errNoOrganiser     = &exchange.RuleError{Field: "organiser", Rule: exchange.RuleOrganiserMissing, Reason: "set the programme's organiser (name and e-mail address, the mailbox that sends invitations) first"}
 )
 
 // MessageKind says what a message is for.
@@ -284,7 +285,7 @@ func (s *Store) Retry(id exchange.ID) error {
 			return err
 		}
 		if m.Status != Failed {
-			return &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf("only a failed message is retried; this one is %s", m.Status)}
+			return &exchange.RuleError{Field: "message", Rule: exchange.RuleRetry, Reason: fmt.Sprintf("only a failed message is retried; this one is %s", m.Status)}
 		}
 		later, err := messagesOf(tx, m.PlacementID)
 		if err != nil {
@@ -293,7 +294,7 @@ func (s *Store) Retry(id exchange.ID) error {
 		for _, o := range later {
 			if o.Created.After(m.Created) || bytes.Compare(o.ID.Bytes(), m.ID.Bytes()) > 0 {
 				if strings.EqualFold(o.To, m.To) && o.Method != "" {
-					return &exchange.RuleError{Field: "message", Rule: "retry", Reason: fmt.Sprintf(
+					return &exchange.RuleError{Field: "message", Rule: exchange.RuleRetry, Reason: fmt.Sprintf(
 						"a later %s to %s supersedes it; sending this one now would arrive after it", o.Kind, o.To)}
 				}
 			}
@@ -321,6 +322,11 @@ func (s *Store) updateMessage(id exchange.ID, change func(*Message)) error {
 // queue composes the messages that change a of placement p causes and writes them. old is
 // the placement before the change.
 func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason string) error {
+	return queueAt(tx, a, old, p, reason, s.Now())
+}
+
+// queueAt is queue with the moment the messages are written.
+func queueAt(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason string, at time.Time) error {
 	var sends []send
 	switch a {
 	case exchange.Request:
@@ -355,7 +361,7 @@ func (s *Store) queue(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement,
 	if err != nil {
 		return err
 	}
-	now := s.Now().UTC().Truncate(time.Second)
+	now := at.UTC().Truncate(time.Second)
 	for _, snd := range sends {
 		m, err := compose(snd, prog, old, p, h, v, reason, now)
 		if err != nil {
@@ -459,7 +465,7 @@ func compose(snd send, prog exchange.Programme, old, p exchange.Placement, h exc
 	case Cancellation:
 		method = ical.MethodCancel
 		content, err = mail.Cancellation(facts)
-		inv.Description = "Cancelled: " + strings.TrimSuffix(inv.Summary, ".") + ", " + p.Period().String() + "."
+		inv.Description = "Cancelled: " + strings.TrimSuffix(inv.Summary, ".") + ", " + wording.Range(p.First, p.Last) + "."
 		if reason != "" {
 			inv.Description += "\nReason: " + reason
 		}
@@ -509,15 +515,27 @@ func (s *Store) SMTP() (settings SMTPSettings, ok bool, err error) {
 
 // SetSMTP stores the mail server settings, checked by mail.SMTPConfig.Validate.
 func (s *Store) SetSMTP(settings SMTPSettings) error {
+	if err := settings.Validate(); err != nil {
+		return err
+	}
+	mode, _ := mail.ParseTLSMode(settings.TLS)
+	settings.TLS = string(mode)
+	return s.db.Update(func(tx *bolt.Tx) error { return put(tx, bucketMeta, keySMTP, settings) })
+}
+
+// Validate checks the settings as SetSMTP does, without saving them.
+func (settings SMTPSettings) Validate() error {
+	if err := exchange.Join(exchange.CheckLine("host", settings.Host), exchange.CheckLine("user", settings.User)); err != nil {
+		return err
+	}
 	mode, err := mail.ParseTLSMode(settings.TLS)
 	if err != nil {
 		return &exchange.RuleError{Field: "tls", Rule: exchange.RuleFormat, Reason: err.Error()}
 	}
 	if err := (mail.SMTPConfig{Host: settings.Host, Port: settings.Port, TLS: mode, User: settings.User}).Validate(); err != nil {
-		return &exchange.RuleError{Field: "smtp", Rule: exchange.RuleFormat, Reason: strings.TrimPrefix(err.Error(), "mail: ")}
+		return err // *exchange.RuleError values, wrapped in mail.ErrConfig
 	}
-	settings.TLS = string(mode)
-	return s.db.Update(func(tx *bolt.Tx) error { return put(tx, bucketMeta, keySMTP, settings) })
+	return nil
 }
 
 // SetOrganiser sets who sends the programme's invitations: the From and ORGANIZER address.
@@ -527,6 +545,9 @@ func (s *Store) SetOrganiser(name, email string) error {
 	}
 	if strings.TrimSpace(name) == "" {
 		return &exchange.RuleError{Field: "name", Rule: exchange.RuleRequired, Reason: "is required"}
+	}
+	if err := exchange.CheckLine("name", name); err != nil {
+		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		prog, err := programme(tx)

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -82,6 +83,9 @@ func (s *Store) preview(tx *bolt.Tx, req BookingRequest) (Preview, error) {
 	}
 	h, v, err := parties(tx, req.HostID, req.VisitorID)
 	if err != nil {
+		return pv, err
+	}
+	if err := exchange.CheckText("goals", req.Goals); err != nil {
 		return pv, err
 	}
 	p := exchange.NewPlacement(h.ID, v.ID, req.First, req.Last, req.Travel, s.Now(), s.Actor)
@@ -175,8 +179,12 @@ func booking(tx *bolt.Tx, p exchange.Placement, h exchange.Host, v exchange.Visi
 		}
 	}
 	// A stay lasts at most a month, so nothing that starts more than 31 days before p can
-	// reach it.
-	atHost, err := placementsAtHostBetween(tx, h.ID, p.First.AddDays(-31), p.Last)
+	// reach it; the host's later placements let a refusal say when the next free start is.
+	until := p.Last
+	if next := p.First.AddDays(exchange.NextFreeDays + p.Period().Days()); next.After(until) {
+		until = next
+	}
+	atHost, err := placementsAtHostBetween(tx, h.ID, p.First.AddDays(-31), until)
 	if err != nil {
 		return b, err
 	}
@@ -191,7 +199,24 @@ func booking(tx *bolt.Tx, p exchange.Placement, h exchange.Host, v exchange.Visi
 		return b, err
 	}
 	add(org)
-	b.Visitors = vs
+	// The names of the others' visitors and hosts, so a refusal names people, not ids.
+	b.Visitors, b.Hosts = vs, map[exchange.ID]exchange.Host{h.ID: h}
+	for _, o := range b.Others {
+		if _, ok := b.Visitors[o.VisitorID]; !ok && o.VisitorID != v.ID {
+			ov, err := visitor(tx, o.VisitorID)
+			if err != nil {
+				return b, err
+			}
+			b.Visitors[o.VisitorID] = ov
+		}
+		if _, ok := b.Hosts[o.HostID]; !ok {
+			oh, err := host(tx, o.HostID)
+			if err != nil {
+				return b, err
+			}
+			b.Hosts[o.HostID] = oh
+		}
+	}
 	return b, nil
 }
 
@@ -201,7 +226,24 @@ func booking(tx *bolt.Tx, p exchange.Placement, h exchange.Host, v exchange.Visi
 func (s *Store) Act(id exchange.ID, a exchange.Action, detail string) (exchange.Placement, error) {
 	return s.change(id, func(tx *bolt.Tx, old exchange.Placement) (exchange.Placement, error) {
 		p := old
+		if err := exchange.CheckText("reason", detail); err != nil {
+			return p, err
+		}
 		if err := p.Apply(a, s.Now(), s.Actor, detail); err != nil {
+			var te *exchange.TransitionError
+			if errors.As(err, &te) {
+				// Name the placement, so the refusal says whose stay it is.
+				if h, v, perr := parties(tx, p.HostID, p.VisitorID); perr == nil {
+					te.Host, te.Visitor = h.Name, v.Name
+				}
+				te.First, te.Last = p.First, p.Last
+			}
+			var re *exchange.RuleError
+			if errors.As(err, &re) && re.Visitor == "" {
+				if h, v, perr := parties(tx, p.HostID, p.VisitorID); perr == nil {
+					re.Host, re.Visitor = h.Name, v.Name
+				}
+			}
 			return p, err
 		}
 		if a == exchange.Cancel {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -90,10 +91,68 @@ func (s *Store) Load(seed Seed) error {
 				}
 				p = pv.Placement
 			}
+			if prog.OrganiserEmail != "" {
+				if err := replayMail(tx, &p); err != nil {
+					return fmt.Errorf("placement of %s at %s: %w", v.Name, h.Name, err)
+				}
+			}
 			if err := putPlacement(tx, p, nil); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// replayMail writes the messages a seeded placement's history says went out — the
+// availability request, the visitor's invitation and confirmation, the cancellation —
+// each marked sent when its step was taken, so the outbox tells the same story as the
+// history. A cancellation raises the SEQUENCE, as Act does.
+func replayMail(tx *bolt.Tx, p *exchange.Placement) error {
+	state := *p
+	state.Status = exchange.Draft
+	for _, e := range p.History {
+		before := state
+		switch e.Action {
+		case exchange.Request:
+			state.Status = exchange.Requested
+		case exchange.Confirm:
+			state.Status = exchange.Confirmed
+		case exchange.Decline:
+			state.Status = exchange.Declined
+		case exchange.Complete:
+			state.Status = exchange.Completed
+		case exchange.Pay:
+			state.Status = exchange.Paid
+		case exchange.Cancel:
+			state.Status = exchange.Cancelled
+			state.Sequence++
+		default:
+			continue
+		}
+		if e.Action != exchange.Request && e.Action != exchange.Confirm && e.Action != exchange.Cancel {
+			continue
+		}
+		reason := ""
+		if e.Action == exchange.Cancel {
+			reason = e.Detail
+		}
+		if err := queueAt(tx, e.Action, before, state, reason, e.At); err != nil {
+			return err
+		}
+		ms, err := messagesOf(tx, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if m.Status == Queued {
+				m.Status, m.SentAt, m.Attempts = Sent, e.At.Add(time.Minute).UTC(), 1
+				if err := putMessage(tx, m); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	p.Sequence = state.Sequence
+	return nil
 }

@@ -15,7 +15,6 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
-	"github.com/xchangedesk/xchangedesk/exchange/rates"
 )
 
 // ErrLocked is returned by Open when another Xchange Desk holds the data file.
@@ -52,57 +51,9 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
-	// 2: rate tables, budget totals, coordinates and prices (travel budgets).
-	func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucketIfNotExists(bucketRates); err != nil {
-			return err
-		}
-		if k, _ := tx.Bucket(bucketRates).Cursor().First(); k == nil {
-			if err := putRates(tx, rates.Defaults()); err != nil {
-				return err
-			}
-		}
-		// Earlier files have no coordinates: look them up where the city is known.
-		hs, err := hosts(tx)
-		if err != nil {
-			return err
-		}
-		for _, h := range hs {
-			if h.Coordinates.IsZero() && locate(&h.Coordinates, h.City, h.Country) == nil {
-				if err := putHost(tx, h); err != nil {
-					return err
-				}
-			}
-		}
-		vs, err := visitors(tx)
-		if err != nil {
-			return err
-		}
-		for _, v := range vs {
-			if v.Coordinates.IsZero() && locate(&v.Coordinates, v.City, v.Country) == nil {
-				if err := put(tx, bucketVisitors, v.ID.Bytes(), toVisitorRecord(v)); err != nil {
-					return err
-				}
-			}
-		}
-		// Price what was booked before prices existed, with the first tables.
-		ps, err := placements(tx)
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			if p.Price != nil {
-				continue
-			}
-			old := p
-			if err := price(tx, &p, rates.ClusterXchange, 1); err == nil {
-				if err := putPlacement(tx, p, &old); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	},
+	// 2: rate tables, budget totals, coordinates and prices (travel budgets); frozen in
+	// migrate2.go.
+	migration2,
 	// 3: the outbox.
 	func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketOutbox, bucketOutboxRaw, bucketOutboxQueued, bucketOutboxByPl} {
@@ -259,7 +210,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // at all: it is written beside path and renamed into place.
 func (s *Store) BackupFile(path string) error {
 	if SameFile(path, s.path) || SameFile(path, SocketPath(s.path)) {
-		return &exchange.RuleError{Field: "file", Rule: "backup", Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", path)}
+		return &exchange.RuleError{Field: "file", Rule: exchange.RuleBackupTarget, Value: path, Reason: fmt.Sprintf("%s is the data file itself; back it up to another file", path)}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".xchange-backup-*")
 	if err != nil {

@@ -63,7 +63,7 @@ func TestTheBudgetScreenSetsTheEnvelopeAndVersionsTheRates(t *testing.T) {
 	envelope := placeheld(t, d.win, "e.g. 40,000")
 	envelope.SetText("100")
 	test.Tap(button(t, d.win, "Set budget"))
-	shows(t, d.win, "less")
+	shows(t, d.win, "is already committed or paid, so the envelope cannot be EUR 100.00.")
 	if p, _ := s.Programme(); p.Envelope != exchange.Euros(40000) {
 		t.Fatalf("a refused envelope was stored: %s", p.Envelope)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,7 +87,10 @@ func (s *outboxScreen) apply(m store.Mail, err error) {
 		return
 	}
 	s.desk.setOutboxCount(m.Waiting())
-	s.pane.setItems(m.Messages)
+	// Newest first: what was just queued or sent is what staff look for.
+	newest := slices.Clone(m.Messages)
+	slices.Reverse(newest)
+	s.pane.setItems(newest)
 	queued, failed := 0, 0
 	for _, msg := range m.Messages {
 		switch msg.Status {

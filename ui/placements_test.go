@@ -242,7 +242,7 @@ func TestARefusalShowsNextToTheActionWithTheWayOut(t *testing.T) {
 	openPlacement(t, d, s, p)
 	test.Tap(button(t, d.win, "Request from host…"))
 	test.Tap(button(t, d.win, "Send the request"))
-	shows(t, d.win, "Set the programme's organiser")
+	shows(t, d.win, "Set the organiser first")
 	if got := fact(t, d.win, "Status"); got != "Draft" {
 		t.Fatalf("a refused request left the placement %q", got)
 	}

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
 	"github.com/xchangedesk/xchangedesk/exchange/sample"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
@@ -77,13 +79,26 @@ func init() {
 type cli struct {
 	dbPath         string
 	stdout, stderr io.Writer
+	in             io.Reader // standard input; nil is os.Stdin
 	st             *store.Store
+}
+
+func (c *cli) stdin() io.Reader {
+	if c.in != nil {
+		return c.in
+	}
+	return os.Stdin
 }
 
 // runCLI runs one verb and returns the exit status. args are the arguments after the global
 // flags; dbPath is the data file.
 func runCLI(dbPath string, args []string, stdout, stderr io.Writer) int {
-	c := &cli{dbPath: dbPath, stdout: stdout, stderr: stderr}
+	return runCLIWithInput(dbPath, args, nil, stdout, stderr)
+}
+
+// runCLIWithInput is runCLI reading standard input from stdin (nil is os.Stdin).
+func runCLIWithInput(dbPath string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{dbPath: dbPath, in: stdin, stdout: stdout, stderr: stderr}
 	verb := args[0]
 	if verb == "help" || verb == "-h" || verb == "--help" {
 		usage(stdout)
@@ -107,7 +122,7 @@ func runCLI(dbPath string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "xchange %s: %v\nusage: xchange [--db PATH] %s %s\n", verb, err, cmd.name, cmd.args)
 			return exitUsage
 		default:
-			fmt.Fprintf(stderr, "xchange %s: %s\n", verb, oneLine(err))
+			fmt.Fprintf(stderr, "xchange %s: %s\n", verb, refusal(err))
 			return exitRefused
 		}
 	}
@@ -136,9 +151,34 @@ func defaultPathHint() string {
 	return p
 }
 
-// oneLine keeps a message on one line for stderr.
+// refusal says why a verb was refused, on one line: the wording the app shows too, plus
+// what only a command line can offer.
+func refusal(err error) string {
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return "The data file is open in another Xchange Desk window or command; close it and try again."
+	case errors.Is(err, mail.ErrNoKeyring):
+		return "This system has no keyring to keep the password in, so nothing was saved; set " + mail.PasswordVariable + " instead."
+	case errors.Is(err, store.ErrNewerSchema):
+		return "The data file was written by a newer Xchange Desk; update this one to open it."
+	}
+	msg := wording.Error(err)
+	for _, v := range exchange.Violations(err) {
+		switch v.Rule {
+		case exchange.RuleUnknownCity, exchange.RuleAmbiguousCity:
+			msg += " Give them with --lat and --lon."
+		case exchange.RuleClosingReport:
+			msg += " Tick it with: xchange check ID closing-report."
+		case exchange.RuleOrganiserMissing:
+			msg += " Set it with: xchange organiser --name NAME --email ADDRESS."
+		}
+	}
+	return msg
+}
+
+// oneLine keeps an error's own message on one line, for --json.
 func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "store: "), "exchange: ")), " ")
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // open opens the data file for this command.
@@ -238,12 +278,9 @@ func idArg(field, s string) (exchange.ID, error) {
 	return id, nil
 }
 
+// dateArg reads a date given for field, from 2000-01-01 to 2099-12-31.
 func dateArg(field, s string) (exchange.Date, error) {
-	d, err := exchange.ParseDate(s)
-	if err != nil {
-		return d, &exchange.RuleError{Field: field, Rule: exchange.RuleFormat, Reason: err.Error()}
-	}
-	return d, nil
+	return exchange.ParseDateInRange(field, s)
 }
 
 func (c *cli) json(v any) error {
@@ -452,7 +489,7 @@ func (c *cli) placements(args []string) error {
 		if p.Price != nil {
 			lump = p.Price.LumpSum.String()
 		}
-		rows = append(rows, []string{p.ID.String(), p.First.String(), p.Last.String(), fmt.Sprint(p.WorkingDays(h)), string(p.Status), lump, visitors[p.VisitorID].Name, h.Name})
+		rows = append(rows, []string{p.ID.String(), wording.Date(p.First), wording.Date(p.Last), fmt.Sprint(p.WorkingDays(h)), string(p.Status), lump, visitors[p.VisitorID].Name, h.Name})
 	}
 	c.table("ID\tFIRST\tLAST\tDAYS\tSTATUS\tLUMP SUM\tVISITOR\tHOST", rows)
 	return nil
@@ -661,7 +698,7 @@ func (c *cli) closeHost(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s is closed %s\n", h.Name, cp.Period)
+	fmt.Fprintf(c.stdout, "%s is closed on %s\n", h.Name, wording.Period(cp.Period))
 	return nil
 }
 
@@ -692,7 +729,7 @@ func (c *cli) history(args []string) error {
 	}
 	var rows [][]string
 	for _, e := range p.History {
-		rows = append(rows, []string{e.At.Local().Format("2006-01-02 15:04"), e.By, e.Action.Past(), e.Detail})
+		rows = append(rows, []string{wording.Stamp(e.At), e.By, e.Action.Past(), e.Detail})
 	}
 	c.table("WHEN\tWHO\tWHAT\tDETAIL", rows)
 	return nil

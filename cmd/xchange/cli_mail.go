@@ -13,6 +13,8 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
+	"github.com/xchangedesk/xchangedesk/store"
 	"github.com/xchangedesk/xchangedesk/store/outbox"
 )
 
@@ -43,7 +45,7 @@ func (c *cli) reschedule(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s %s, %s, sequence %d\n", p.ID, p.Period(), p.Price.LumpSum, p.Sequence)
+	fmt.Fprintf(c.stdout, "%s %s, %s, sequence %d\n", p.ID, wording.Range(p.First, p.Last), p.Price.LumpSum, p.Sequence)
 	return nil
 }
 
@@ -121,7 +123,7 @@ func (c *cli) send(args []string) error {
 			return err
 		}
 		return fmt.Errorf("%d messages still wait after earlier failures; the next try is due %s (see outbox)",
-			r.Waiting, next.Local().Format("2 Jan 15:04:05"))
+			r.Waiting, wording.Stamp(next))
 	}
 	return nil
 }
@@ -132,7 +134,7 @@ func (c *cli) exportEML(args []string) error {
 		return err
 	}
 	dir := pos[0]
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("dir: %w", err)
 	}
 	s, err := c.open()
@@ -152,6 +154,9 @@ func (c *cli) exportEML(args []string) error {
 	return nil
 }
 
+// smtp shows and changes the mail server settings. A command that fails writes nothing: the
+// new settings are checked, the password read and the test message sent first, and only then
+// is the password put in the keyring and the settings saved.
 func (c *cli) smtp(args []string) error {
 	fs := flags("smtp")
 	host := fs.String("host", "", "")
@@ -169,11 +174,12 @@ func (c *cli) smtp(args []string) error {
 	if err != nil {
 		return err
 	}
-	if set["host"] || set["port"] || set["tls"] || set["user"] {
-		cur, _, err := s.SMTP()
-		if err != nil {
-			return err
-		}
+	cur, ok, err := s.SMTP()
+	if err != nil {
+		return err
+	}
+	changed := set["host"] || set["port"] || set["tls"] || set["user"]
+	if changed {
 		if set["host"] {
 			cur.Host = *host
 		}
@@ -186,23 +192,38 @@ func (c *cli) smtp(args []string) error {
 		if set["user"] {
 			cur.User = *user
 		}
-		if err := s.SetSMTP(cur); err != nil {
+		if err := cur.Validate(); err != nil {
 			return err
 		}
+		ok = cur.Host != ""
 	}
-	cur, ok, err := s.SMTP()
-	if err != nil {
-		return err
-	}
+	var password string
 	if *passwordStdin {
 		if !ok || cur.User == "" {
 			return usagef("set --host and --user before the password")
 		}
-		line, err := bufio.NewReader(io.LimitReader(os.Stdin, 4096)).ReadString('\n')
+		line, err := bufio.NewReader(io.LimitReader(c.stdin(), 4096)).ReadString('\n')
 		if err != nil && err != io.EOF {
 			return err
 		}
-		if err := mail.SavePassword(cur.Host, cur.User, strings.TrimRight(line, "\r\n")); err != nil {
+		password = strings.TrimRight(line, "\r\n")
+	}
+	if *test != "" {
+		if !ok {
+			return &exchange.RuleError{Field: "smtp", Rule: exchange.RuleRequired, Reason: "no SMTP settings to test: give --host, --port, --tls and --user"}
+		}
+		if err := c.testSMTP(s, cur, password, *passwordStdin, *test); err != nil {
+			return err
+		}
+	}
+	// Everything checked: save, the password first, since the keyring is what may be missing.
+	if *passwordStdin {
+		if err := mail.SavePassword(cur.Host, cur.User, password); err != nil {
+			return err
+		}
+	}
+	if changed {
+		if err := s.SetSMTP(cur); err != nil {
 			return err
 		}
 	}
@@ -210,30 +231,43 @@ func (c *cli) smtp(args []string) error {
 		fmt.Fprintln(c.stdout, "no SMTP settings: messages wait in the outbox (export them with export-eml)")
 		return nil
 	}
-	password := "not set"
+	state := "not set"
 	if mail.Password(cur.Host, cur.User) != "" {
-		password = "set"
+		state = "set"
 	}
 	fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nuser %s\npassword %s (kept in the system keyring, or %s)\n",
-		cur.Host, cur.Port, cur.TLS, cur.User, password, mail.PasswordVariable)
+		cur.Host, cur.Port, cur.TLS, cur.User, state, mail.PasswordVariable)
 	if *test != "" {
-		prog, err := s.Programme()
-		if err != nil {
-			return err
-		}
-		if prog.OrganiserEmail == "" {
-			return &exchange.RuleError{Field: "organiser", Rule: exchange.RuleRequired, Reason: "set the organiser first (xchange organiser --name … --email …)"}
-		}
-		cfg, _, err := (&outbox.Sender{Outbox: s}).Config()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := mail.SendTest(ctx, cfg, mail.Address{Name: prog.OrganiserName, Email: prog.OrganiserEmail}, *test); err != nil {
-			return fmt.Errorf("smtp: the test message was not sent: %w", err)
-		}
 		fmt.Fprintf(c.stdout, "sent a test message to %s\n", *test)
+	}
+	return nil
+}
+
+// testSMTP sends a test message to address with settings st, which may not be saved yet;
+// password is the one just given when given is true, else the one kept.
+func (c *cli) testSMTP(s *store.Store, st store.SMTPSettings, password string, given bool, address string) error {
+	prog, err := s.Programme()
+	if err != nil {
+		return err
+	}
+	if prog.OrganiserEmail == "" {
+		return &exchange.RuleError{Field: "organiser", Rule: exchange.RuleOrganiserMissing, Reason: "set the organiser first"}
+	}
+	mode, err := mail.ParseTLSMode(st.TLS)
+	if err != nil {
+		return err
+	}
+	cfg := mail.SMTPConfig{Host: st.Host, Port: st.Port, TLS: mode, User: st.User}
+	if st.User != "" {
+		cfg.Password = password
+		if !given {
+			cfg.Password = mail.Password(st.Host, st.User)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := mail.SendTest(ctx, cfg, mail.Address{Name: prog.OrganiserName, Email: prog.OrganiserEmail}, address); err != nil {
+		return fmt.Errorf("the test message was not sent, so nothing was saved: %w", err)
 	}
 	return nil
 }

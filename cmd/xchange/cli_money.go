@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/rates"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 	"github.com/xchangedesk/xchangedesk/store/report"
 )
@@ -39,10 +39,12 @@ func setCoordinates(fs *flag.FlagSet, c *exchange.Coordinates, lat, lon float64)
 		return nil
 	case set["lat"] != set["lon"]:
 		return usagef("give both --lat and --lon")
-	case math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0):
-		return &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat, Reason: "coordinates must be numbers in decimal degrees"}
 	}
-	c.Lat, c.Lon = lat, lon
+	given := exchange.Coordinates{Lat: lat, Lon: lon}
+	if err := given.Validate(); err != nil {
+		return err
+	}
+	*c = given
 	return nil
 }
 
@@ -120,7 +122,7 @@ func (c *cli) quote(args []string) error {
 func breakdownText(pv store.Preview) string {
 	b := pv.Placement.Price
 	var w strings.Builder
-	fmt.Fprintf(&w, "%s at %s, %s (%s travel days)\n", pv.Visitor.Name, pv.Host.Name, pv.Placement.Period(), pv.Placement.Travel)
+	fmt.Fprintf(&w, "%s at %s, %s (%s travel days)\n", pv.Visitor.Name, pv.Host.Name, wording.Range(pv.Placement.First, pv.Placement.Last), pv.Placement.Travel)
 	fmt.Fprintf(&w, "Profile:      %s, rate tables version %d\n", rates.ProfileLabel(b.Profile), b.Version)
 	fmt.Fprintf(&w, "Host:         %s, %s (%.5f, %.5f)\n", pv.Host.City, pv.Host.Country, b.HostCoordinates.Lat, b.HostCoordinates.Lon)
 	fmt.Fprintf(&w, "Visitor:      %s, %s (%.5f, %.5f)\n", pv.Visitor.City, pv.Visitor.Country, b.VisitorCoordinates.Lat, b.VisitorCoordinates.Lon)
@@ -222,7 +224,7 @@ func (c *cli) budget(args []string) error {
 		fmt.Fprintf(c.stdout, "\nOverdue payments\n")
 		var rows [][]string
 		for _, p := range b.Overdue {
-			rows = append(rows, []string{p.ID.String(), "due " + p.PaymentDue().String(), p.Price.LumpSum.String()})
+			rows = append(rows, []string{p.ID.String(), "due " + wording.Date(p.PaymentDue()), p.Price.LumpSum.String()})
 		}
 		c.table("ID\tDUE\tAMOUNT", rows)
 	}
@@ -309,7 +311,11 @@ func (c *cli) rates(args []string) error {
 		if err != nil {
 			return err
 		}
-		saved, err := s.SaveRates(t, "imported from "+filepath.Base(file))
+		note := "imported from " + filepath.Base(file)
+		if err := exchange.CheckLine("file", note); err != nil {
+			return err
+		}
+		saved, err := s.SaveRates(t, note)
 		if err != nil {
 			return err
 		}
@@ -363,7 +369,7 @@ func (c *cli) pay(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s paid on %s\n", p.ID, p.PaidOn)
+	fmt.Fprintf(c.stdout, "%s paid on %s\n", p.ID, wording.Date(p.PaidOn))
 	return nil
 }
 
@@ -437,7 +443,8 @@ func writeFileAtomic(path string, b []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("file: %w", err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	// Exports hold names and addresses: readable by their owner only, like the data file.
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return fmt.Errorf("file: %w", err)
 	}
 	return os.Rename(tmp.Name(), path)

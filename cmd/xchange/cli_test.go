@@ -99,23 +99,23 @@ func TestRefusedCommandsNameTheRuleAndWriteNothing(t *testing.T) {
 		code int
 		says string
 	}{
-		{"two working days is too short", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-04-05", "--last", "2027-04-08"}, 1, "last: "},
-		{"neither travel day makes three days enough, but the host is full", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-03-03", "--last", "2027-03-05", "--travel-days", "none"}, 1, "host: Fraunhofer HHI is full"},
+		{"two working days is too short", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-04-05", "--last", "2027-04-08"}, 1, "gives 2 working days at Fraunhofer HHI"},
+		{"neither travel day makes three days enough, but the host is full", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-03-03", "--last", "2027-03-05", "--travel-days", "none"}, 1, "Fraunhofer HHI is full on 3–5 Mar 2027 (Ana Sousa, draft). The next free start for a stay of the same length is 8 Mar 2027."},
 		{"a stay of more than a month is refused", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-05-01", "--last", "2027-06-01"}, 1, "at most one month"},
 		{"an organisation visits only once", []string{"book", "--host", w.host, "--visitor", w.ana, "--first", "2027-05-03", "--last", "2027-05-07"}, 1, "visits only once"},
-		{"an unknown host is named", []string{"book", "--host", "01930000-0000-7000-8000-000000000000", "--visitor", w.eva, "--first", "2027-05-03", "--last", "2027-05-07"}, 1, "host: no host with id"},
-		{"a malformed id is named", []string{"book", "--host", "hhi", "--visitor", w.eva, "--first", "2027-05-03", "--last", "2027-05-07"}, 1, "host: "},
-		{"an invalid date is named", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-02-30", "--last", "2027-03-05"}, 1, "first: "},
-		{"an unknown travel-days value is named", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-05-03", "--last", "2027-05-07", "--travel-days", "some"}, 1, "travel_days: "},
+		{"an unknown host is named", []string{"book", "--host", "01930000-0000-7000-8000-000000000000", "--visitor", w.eva, "--first", "2027-05-03", "--last", "2027-05-07"}, 1, "There is no host with the id 01930000-0000-7000-8000-000000000000."},
+		{"a malformed id is named", []string{"book", "--host", "hhi", "--visitor", w.eva, "--first", "2027-05-03", "--last", "2027-05-07"}, 1, `"hhi" is not an id`},
+		{"an invalid date is named", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-02-30", "--last", "2027-03-05"}, 1, `"2027-02-30" is not a date`},
+		{"an unknown travel-days value is named", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-05-03", "--last", "2027-05-07", "--travel-days", "some"}, 1, `"some" is not one of both, first, last, none`},
 		{"a missing flag is a usage error", []string{"book", "--host", w.host}, 2, "missing --visitor"},
-		{"an empty name is refused", []string{"add-host", "--name", " ", "--kind", "sme", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A"}, 1, "name: is required"},
-		{"a malformed e-mail is refused", []string{"add-visitor", "--name", "Jo", "--organisation", "X", "--country", "DE", "--city", "Berlin", "--email", "jo@"}, 1, "email: "},
-		{"an unknown country is refused", []string{"add-visitor", "--name", "Jo", "--organisation", "X", "--country", "QQ", "--city", "Berlin", "--email", "jo@x.example"}, 1, "country: "},
-		{"an unknown kind is refused", []string{"add-host", "--name", "X", "--kind", "bakery", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A"}, 1, "kind: "},
-		{"a capacity of zero is refused", []string{"add-host", "--name", "X", "--kind", "sme", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A", "--capacity", "0"}, 1, "capacity: "},
-		{"a closed period over a booking is refused", []string{"close-host", "--host", w.host, "--from", "2027-03-04", "--to", "2027-03-10"}, 1, "closed: "},
-		{"an unknown placement is named", []string{"confirm", "01930000-0000-7000-8000-000000000000"}, 1, "placement: no placement with id"},
-		{"an unknown status filter is named", []string{"placements", "--status", "pending"}, 1, "status: "},
+		{"an empty name is refused", []string{"add-host", "--name", " ", "--kind", "sme", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A"}, 1, "xchange add-host: The name is required.\n"},
+		{"a malformed e-mail is refused", []string{"add-visitor", "--name", "Jo", "--organisation", "X", "--country", "DE", "--city", "Berlin", "--email", "jo@"}, 1, `"jo@" is not an e-mail address`},
+		{"an unknown country is refused", []string{"add-visitor", "--name", "Jo", "--organisation", "X", "--country", "QQ", "--city", "Berlin", "--email", "jo@x.example"}, 1, `"QQ" is not an ISO 3166-1 country code`},
+		{"an unknown kind is refused", []string{"add-host", "--name", "X", "--kind", "bakery", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A"}, 1, `"bakery" is not a kind of organisation`},
+		{"a capacity of zero is refused", []string{"add-host", "--name", "X", "--kind", "sme", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A", "--capacity", "0"}, 1, "The capacity must be at least 1 visitor at a time."},
+		{"a closed period over a booking is refused", []string{"close-host", "--host", w.host, "--from", "2027-03-04", "--to", "2027-03-10"}, 1, "The closed period 4–10 Mar 2027 falls on Ana Sousa’s stay, 1–5 Mar 2027 (draft): cancel or move it first."},
+		{"an unknown placement is named", []string{"confirm", "01930000-0000-7000-8000-000000000000"}, 1, "There is no placement with the id"},
+		{"an unknown status filter is named", []string{"placements", "--status", "pending"}, 1, `"pending" is not a status`},
 		{"an unknown verb is a usage error", []string{"teleport"}, 2, "unknown verb"},
 		{"a verb without its id is a usage error", []string{"request"}, 2, "usage:"},
 	}
@@ -146,7 +146,7 @@ func TestAPlacementMovesThroughItsStatusesWithHistory(t *testing.T) {
 		t.Fatalf("request printed %q", got)
 	}
 	code, _, errs := xchange(t, w.db, "complete", id)
-	if code != 1 || !strings.Contains(errs, "status: a requested placement cannot be completed") {
+	if code != 1 || !strings.Contains(errs, "Ana Sousa at Fraunhofer HHI (2–6 Mar 2026) is requested, so it cannot be completed.") {
 		t.Fatalf("complete from requested: %d %q", code, errs)
 	}
 	mustRun(t, w.db, "confirm", id)
@@ -212,7 +212,7 @@ func TestASecondCopyOnTheSameFileSaysItIsInUse(t *testing.T) {
 	defer app.Close()
 	start := time.Now()
 	code, _, errs := xchange(t, w.db, "hosts")
-	if code != 1 || !strings.Contains(errs, "in use") {
+	if code != 1 || !strings.Contains(errs, "open in another Xchange Desk") {
 		t.Fatalf("exit %d, %q", code, errs)
 	}
 	if time.Since(start) > 5*time.Second {

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	_ "github.com/xchangedesk/xchangedesk/cmd/xchange/locale" // before Fyne: see its doc
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
@@ -24,6 +25,7 @@ func main() {
 		usage(os.Stderr)
 		os.Exit(exitUsage)
 	}
+	wording.SetLocale("") // dates as LC_ALL, LC_TIME or LANG write them
 	if len(args) > 0 {
 		os.Exit(runCLI(dbPath, args, os.Stdout, os.Stderr))
 	}

@@ -73,12 +73,6 @@ func load() {
 	}
 }
 
-// Len is the number of places in the gazetteer.
-func Len() int {
-	loadOnce.Do(load)
-	return len(places)
-}
-
 // dominance is how many times larger the biggest of several same-named cities must be to be
 // taken as the one meant (Valencia, ES, not a village of the same name).
 const dominance = 5
@@ -106,18 +100,19 @@ func Lookup(city, country string) (Place, error) {
 		if ps[0].Population >= dominance*ps[1].Population {
 			return ps[0], nil
 		}
-		return Place{}, &exchange.RuleError{Field: "city", Rule: "ambiguous-city", Reason: fmt.Sprintf(
-			"%d places called %q in %s: %s; give the coordinates (--lat, --lon) of the one you mean",
-			len(ps), city, country, list(ps, 5))}
+		return Place{}, &exchange.RuleError{Field: "city", Rule: exchange.RuleAmbiguousCity, Value: city, Count: len(ps),
+			Reason: fmt.Sprintf("%d places are called %q in %s: %s; give the latitude and longitude of the one you mean",
+				len(ps), city, exchange.CountryName(country), list(ps, 5))}
 	}
 	close := closeMatches(key, country, 5)
-	reason := fmt.Sprintf("no city %q in %s", city, country)
+	reason := fmt.Sprintf("there is no city %q in %s", city, exchange.CountryName(country))
 	if exchange.CountryName(country) == "" {
-		reason += " (unknown country)"
+		reason = fmt.Sprintf("there is no city %q in %s (unknown country)", city, country)
 	} else if len(close) > 0 {
 		reason += "; close matches: " + list(close, 5)
 	}
-	return Place{}, &exchange.RuleError{Field: "city", Rule: "unknown-city", Reason: reason + "; or give the coordinates (--lat, --lon)"}
+	return Place{}, &exchange.RuleError{Field: "city", Rule: exchange.RuleUnknownCity, Value: city, Count: len(close),
+		Reason: reason + "; or give its latitude and longitude"}
 }
 
 // exonyms are English names of European cities that GeoNames lists under their own name.

@@ -191,32 +191,8 @@ func (inv Invitation) validate() error {
 	if strings.TrimSpace(inv.Summary) == "" {
 		add("summary", exchange.RuleRequired, "is required")
 	}
-	return joinErrors(errs)
+	return exchange.Join(errs...)
 }
-
-// joinErrors joins errors on one line ("a; b"), keeping each reachable for errors.As and
-// exchange.Violations.
-func joinErrors(errs []error) error {
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	return joined(errs)
-}
-
-type joined []error
-
-func (j joined) Error() string {
-	s := make([]string, len(j))
-	for i, e := range j {
-		s[i] = e.Error()
-	}
-	return strings.Join(s, "; ")
-}
-
-func (j joined) Unwrap() []error { return j }
 
 // cleanText prepares a TEXT value: line breaks become LF, which go-ical escapes as \n (a CR
 // would make the encoder fail), and trailing space goes.

@@ -168,24 +168,10 @@ func (m Message) check() (string, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return "", fmt.Errorf("%w %s: %w", ErrInvalid, m.MessageID, joined(errs))
+		return "", fmt.Errorf("%w %s: %w", ErrInvalid, m.MessageID, exchange.Problems(errs))
 	}
 	return id, nil
 }
-
-// joined reports several problems on one line ("a; b"), each reachable for errors.As and
-// exchange.Violations.
-type joined []error
-
-func (j joined) Error() string {
-	s := make([]string, len(j))
-	for i, e := range j {
-		s[i] = e.Error()
-	}
-	return strings.Join(s, "; ")
-}
-
-func (j joined) Unwrap() []error { return j }
 
 // messageID is the dot-atom-text "@" dot-atom-text form of RFC 5322 § 3.6.4, which is all
 // this program writes.

@@ -40,7 +40,7 @@ func ExampleHostRequest() {
 	fmt.Println()
 	fmt.Print(c.Text)
 	// Output:
-	// Can you host Anna Nowak (GAPR-Medsilesia) from Monday 2 March 2026 to Friday 6 March 2026?
+	// Can you host Anna Nowak (GAPR-Medsilesia) from Monday 2 Mar 2026 to Friday 6 Mar 2026?
 	//
 	// Dear Jürgen Weber,
 	//
@@ -49,7 +49,7 @@ func ExampleHostRequest() {
 	// Visitor: Anna Nowak (GAPR-Medsilesia)
 	// Host: BioRegio STERN, Friedrichstraße 10, 70174 Stuttgart, Germany
 	// Contact at the host: Jürgen Weber <weber@bioregio-stern.example>
-	// Dates: 2–6 March 2026 (5 days, both included)
+	// Dates: 2–6 Mar 2026 (5 days, both included)
 	// Goals: Meet three med-tech SMEs and the clinical trials team.
 	//
 	// Please accept or decline the invitation in your calendar. If your mail program shows no invitation, reply to this e-mail with "yes" or "no".
@@ -71,7 +71,7 @@ func ExampleVisitorInvitation() {
 	fmt.Println()
 	fmt.Print(c.Text)
 	// Output:
-	// Your visit to BioRegio STERN, 2–6 March 2026
+	// Your visit to BioRegio STERN, 2–6 Mar 2026
 	//
 	// Dear Anna Nowak,
 	//
@@ -80,7 +80,7 @@ func ExampleVisitorInvitation() {
 	// Visitor: Anna Nowak (GAPR-Medsilesia)
 	// Host: BioRegio STERN, Friedrichstraße 10, 70174 Stuttgart, Germany
 	// Contact at the host: Jürgen Weber <weber@bioregio-stern.example>
-	// Dates: 2–6 March 2026 (5 days, both included)
+	// Dates: 2–6 Mar 2026 (5 days, both included)
 	// Goals: Meet three med-tech SMEs and the clinical trials team.
 	//
 	// Lump sum: EUR 1,100.00, paid by the programme towards travel and accommodation.
@@ -109,16 +109,16 @@ func ExampleUpdate() {
 	fmt.Println()
 	fmt.Print(c.Text)
 	// Output:
-	// New dates: visit of Anna Nowak to BioRegio STERN, now 30 March – 3 April 2026
+	// New dates: visit of Anna Nowak to BioRegio STERN, now 30 Mar – 3 Apr 2026
 	//
 	// Dear Jürgen Weber,
 	//
-	// The dates of this visit have changed: it was planned from Monday 2 March 2026 to Friday 6 March 2026. The invitation in this e-mail moves it in your calendar.
+	// The dates of this visit have changed: it was planned from Monday 2 Mar 2026 to Friday 6 Mar 2026. The invitation in this e-mail moves it in your calendar.
 	//
 	// Visitor: Anna Nowak (GAPR-Medsilesia)
 	// Host: BioRegio STERN, Friedrichstraße 10, 70174 Stuttgart, Germany
 	// Contact at the host: Jürgen Weber <weber@bioregio-stern.example>
-	// Dates: 30 March – 3 April 2026 (5 days, both included)
+	// Dates: 30 Mar – 3 Apr 2026 (5 days, both included)
 	// Goals: Meet three med-tech SMEs and the clinical trials team.
 	//
 	// Please accept or decline the new dates in your calendar, or reply to this e-mail.
@@ -141,11 +141,11 @@ func ExampleCancellation() {
 	fmt.Println()
 	fmt.Print(c.Text)
 	// Output:
-	// Cancelled: visit of Anna Nowak to BioRegio STERN, 2–6 March 2026
+	// Cancelled: visit of Anna Nowak to BioRegio STERN, 2–6 Mar 2026
 	//
 	// Dear Anna Nowak,
 	//
-	// The visit of Anna Nowak (GAPR-Medsilesia) to BioRegio STERN from Monday 2 March 2026 to Friday 6 March 2026 is cancelled.
+	// The visit of Anna Nowak (GAPR-Medsilesia) to BioRegio STERN from Monday 2 Mar 2026 to Friday 6 Mar 2026 is cancelled.
 	// Reason: The visitor cannot travel in March.
 	//
 	// The cancellation in this e-mail removes the visit from your calendar.
@@ -169,7 +169,7 @@ func ExampleConfirmation() {
 	fmt.Println()
 	fmt.Print(c.HTML)
 	// Output:
-	// Confirmed: your visit to BioRegio STERN, 2–6 March 2026
+	// Confirmed: your visit to BioRegio STERN, 2–6 Mar 2026
 	//
 	// Dear Anna Nowak,
 	//
@@ -178,7 +178,7 @@ func ExampleConfirmation() {
 	// Visitor: Anna Nowak (GAPR-Medsilesia)
 	// Host: BioRegio STERN, Friedrichstraße 10, 70174 Stuttgart, Germany
 	// Contact at the host: Jürgen Weber <weber@bioregio-stern.example>
-	// Dates: 2–6 March 2026 (5 days, both included)
+	// Dates: 2–6 Mar 2026 (5 days, both included)
 	// Goals: Meet three med-tech SMEs and the clinical trials team.
 	//
 	// Lump sum: EUR 1,100.00, paid by the programme towards travel and accommodation.
@@ -195,7 +195,7 @@ func ExampleConfirmation() {
 	// <html lang="en">
 	// <head>
 	// <meta charset="UTF-8">
-	// <title>Confirmed: your visit to BioRegio STERN, 2–6 March 2026</title>
+	// <title>Confirmed: your visit to BioRegio STERN, 2–6 Mar 2026</title>
 	// </head>
 	// <body style="font-family: sans-serif; font-size: 15px; line-height: 1.4; color: #222;">
 	// <p>Dear Anna Nowak,</p>
@@ -204,7 +204,7 @@ func ExampleConfirmation() {
 	// <tr><th style="text-align: left; padding: 2px 12px 2px 0;">Visitor</th><td>Anna Nowak (GAPR-Medsilesia)</td></tr>
 	// <tr><th style="text-align: left; padding: 2px 12px 2px 0;">Host</th><td>BioRegio STERN, Friedrichstraße 10, 70174 Stuttgart, Germany</td></tr>
 	// <tr><th style="text-align: left; padding: 2px 12px 2px 0;">Contact at the host</th><td>Jürgen Weber <a href="mailto:weber@bioregio-stern.example">weber@bioregio-stern.example</a></td></tr>
-	// <tr><th style="text-align: left; padding: 2px 12px 2px 0;">Dates</th><td>2–6 March 2026 (5 days, both included)</td></tr>
+	// <tr><th style="text-align: left; padding: 2px 12px 2px 0;">Dates</th><td>2–6 Mar 2026 (5 days, both included)</td></tr>
 	// <tr><th style="text-align: left; padding: 2px 12px 2px 0;">Goals</th><td>Meet three med-tech SMEs and the clinical trials team.</td></tr>
 	// </table>
 	// <p><strong>Lump sum:</strong> EUR 1,100.00, paid by the programme towards travel and accommodation.</p>
@@ -266,28 +266,28 @@ func ExampleCompose() {
 	// Date: Mon, 02 Feb 2026 09:30:00 +0000
 	// MIME-Version: 1.0
 	// Message-ID: <0190f3c2-0000-7000-8000-00000000000a@xchangedesk>
-	// Subject: Can you host Anna Nowak (GAPR-Medsilesia) from Monday 2 March
-	//  2026 to Friday 6 March 2026?
+	// Subject: Can you host Anna Nowak (GAPR-Medsilesia) from Monday 2 Mar
+	//  2026 to Friday 6 Mar 2026?
 	// From: "Marta Kowalczyk" <office@s3martmed.example>
 	// To: =?utf-8?q?J=C3=BCrgen_Weber?= <weber@bioregio-stern.example>
 	// Content-Type: multipart/mixed;
-	//  boundary=xchangedesk-1-3e9dd6ac3eaac89a687d494b
-	// --xchangedesk-1-3e9dd6ac3eaac89a687d494b
+	//  boundary=xchangedesk-1-2369606965943f14dae14212
+	// --xchangedesk-1-2369606965943f14dae14212
 	// Content-Type: multipart/alternative;
-	//  boundary=xchangedesk-2-3e9dd6ac3eaac89a687d494b
-	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b
+	//  boundary=xchangedesk-2-2369606965943f14dae14212
+	// --xchangedesk-2-2369606965943f14dae14212
 	// Content-Transfer-Encoding: quoted-printable
 	// Content-Type: text/plain; charset=UTF-8
-	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b
+	// --xchangedesk-2-2369606965943f14dae14212
 	// Content-Transfer-Encoding: quoted-printable
 	// Content-Type: text/html; charset=UTF-8
-	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b
+	// --xchangedesk-2-2369606965943f14dae14212
 	// Content-Transfer-Encoding: base64
 	// Content-Type: text/calendar; method=REQUEST; charset=UTF-8
-	// --xchangedesk-2-3e9dd6ac3eaac89a687d494b--
-	// --xchangedesk-1-3e9dd6ac3eaac89a687d494b
+	// --xchangedesk-2-2369606965943f14dae14212--
+	// --xchangedesk-1-2369606965943f14dae14212
 	// Content-Disposition: attachment; filename="invite.ics"
 	// Content-Transfer-Encoding: base64
 	// Content-Type: application/ics; name="invite.ics"
-	// --xchangedesk-1-3e9dd6ac3eaac89a687d494b--
+	// --xchangedesk-1-2369606965943f14dae14212--
 }

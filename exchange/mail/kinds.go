@@ -10,6 +10,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/ical"
+	"github.com/xchangedesk/xchangedesk/exchange/wording"
 )
 
 // Facts are what a message tells a person about one placement. The same Visit also writes
@@ -70,7 +71,7 @@ var (
 // view is what the templates see: the facts and a few phrases made from them.
 type view struct {
 	Facts
-	Dates       string // "2–6 March 2026"
+	Dates       string // "2–6 Mar 2026", as wording.Range writes it
 	DaysText    string // "5 days, both included"
 	ContactLine string // "Jürgen Weber <weber@example.org>"
 }
@@ -79,7 +80,7 @@ func render(kind string, f Facts) (Content, error) {
 	if f.First.IsZero() || f.Last.IsZero() || f.Last.Before(f.First) {
 		return Content{}, fmt.Errorf("mail: %s: the stay needs a first and a last day, in order (got %s and %s)", kind, f.First, f.Last)
 	}
-	v := view{Facts: f, Dates: dateRange(f.First, f.Last), ContactLine: contactLine(f.Contact)}
+	v := view{Facts: f, Dates: wording.Range(f.First, f.Last), ContactLine: contactLine(f.Contact)}
 	if n := f.First.DaysUntil(f.Last) + 1; n == 1 {
 		v.DaysText = "1 day"
 	} else {
@@ -109,23 +110,9 @@ func render(kind string, f Facts) (Content, error) {
 	return c, nil
 }
 
-// longDate writes a day as people read it in a letter: "Monday 2 March 2026".
-func longDate(d exchange.Date) string { return d.Time().Format("Monday 2 January 2006") }
-
-// dateRange writes a stay briefly: "2–6 March 2026", "27 April – 8 May 2026",
-// "28 December 2026 – 8 January 2027", or "2 March 2026" for one day.
-func dateRange(first, last exchange.Date) string {
-	f, l := first.Time(), last.Time()
-	switch {
-	case first == last:
-		return f.Format("2 January 2006")
-	case f.Year() != l.Year():
-		return f.Format("2 January 2006") + " – " + l.Format("2 January 2006")
-	case f.Month() != l.Month():
-		return f.Format("2 January") + " – " + l.Format("2 January 2006")
-	}
-	return f.Format("2") + "–" + l.Format("2 January 2006")
-}
+// longDate writes a day as people read it in a letter, with its weekday: "Monday 2 Mar 2026",
+// the date as wording.Date writes it everywhere else.
+func longDate(d exchange.Date) string { return d.Weekday().String() + " " + wording.Date(d) }
 
 func contactLine(p ical.Person) string {
 	switch {

@@ -30,7 +30,7 @@ func TestEveryKindTellsWhoWhereAndWhen(t *testing.T) {
 				t.Errorf("subject %q is empty or not one line", c.Subject)
 			}
 			for _, body := range []string{c.Text, c.HTML} {
-				for _, want := range []string{"Hello,", "Anna Nowak", "BioRegio STERN", "March 2026", "Marta Kowalczyk"} {
+				for _, want := range []string{"Hello,", "Anna Nowak", "BioRegio STERN", "Mar 2026", "Marta Kowalczyk"} {
 					if !strings.Contains(body, want) {
 						t.Errorf("body lacks %q:\n%s", want, body)
 					}
@@ -75,10 +75,10 @@ func TestDatesReadNaturally(t *testing.T) {
 		first, last string
 		want        string
 	}{
-		{"a stay within a month", "2026-03-02", "2026-03-06", "2–6 March 2026 (5 days, both included)"},
-		{"a stay across two months", "2026-04-27", "2026-05-08", "27 April – 8 May 2026 (12 days, both included)"},
-		{"a stay across the new year", "2026-12-28", "2027-01-08", "28 December 2026 – 8 January 2027 (12 days, both included)"},
-		{"a single day", "2026-03-02", "2026-03-02", "2 March 2026 (1 day)"},
+		{"a stay within a month", "2026-03-02", "2026-03-06", "2–6 Mar 2026 (5 days, both included)"},
+		{"a stay across two months", "2026-04-27", "2026-05-08", "27 Apr – 8 May 2026 (12 days, both included)"},
+		{"a stay across the new year", "2026-12-28", "2027-01-08", "28 Dec 2026 – 8 Jan 2027 (12 days, both included)"},
+		{"a single day", "2026-03-02", "2026-03-02", "2 Mar 2026 (1 day)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -99,7 +99,7 @@ func (c SMTPConfig) Validate() error {
 		add("timeout", exchange.RuleFormat, "must not be negative")
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w: %w", ErrConfig, joined(errs))
+		return fmt.Errorf("%w: %w", ErrConfig, exchange.Problems(errs))
 	}
 	return nil
 }
@@ -295,7 +295,7 @@ func (m Outgoing) check() error {
 		errs = append(errs, &exchange.RuleError{Field: "raw", Rule: exchange.RuleRequired, Reason: "is required"})
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w %s: %w", ErrInvalid, m.ID, joined(errs))
+		return fmt.Errorf("%w %s: %w", ErrInvalid, m.ID, exchange.Problems(errs))
 	}
 	return nil
 }

@@ -10,12 +10,12 @@ import (
 // organisations need coordinates; the distance is the great-circle distance between them.
 func Quote(t Tables, profile string, p exchange.Placement, h exchange.Host, v exchange.Visitor) (exchange.Breakdown, error) {
 	if h.Coordinates.IsZero() {
-		return exchange.Breakdown{}, &exchange.RuleError{Field: "host", Rule: "coordinates",
+		return exchange.Breakdown{}, &exchange.RuleError{Field: "host", Rule: exchange.RuleCoordinates, Host: h.Name,
 			Reason: fmt.Sprintf("%s has no coordinates: edit the host's city or give its latitude and longitude", h.Name)}
 	}
 	if v.Coordinates.IsZero() {
-		return exchange.Breakdown{}, &exchange.RuleError{Field: "visitor", Rule: "coordinates",
-			Reason: fmt.Sprintf("%s (%s) has no coordinates: edit the visitor's city or give its latitude and longitude", v.Name, v.Organisation)}
+		return exchange.Breakdown{}, &exchange.RuleError{Field: "visitor", Rule: exchange.RuleCoordinates,
+			Visitor: v.Name, Organisation: v.Organisation, Reason: fmt.Sprintf("%s (%s) has no coordinates: edit the visitor's city or give its latitude and longitude", v.Name, v.Organisation)}
 	}
 	b := exchange.Breakdown{
 		Profile:            profile,
@@ -34,6 +34,9 @@ func Quote(t Tables, profile string, p exchange.Placement, h exchange.Host, v ex
 		}
 	default:
 		_, err := ParseProfile(profile)
+		return exchange.Breakdown{}, err
+	}
+	if err := exchange.CheckAmount("lump_sum", b.LumpSum); err != nil {
 		return exchange.Breakdown{}, err
 	}
 	return b, nil
@@ -87,7 +90,7 @@ func quoteErasmus(e Erasmus, p exchange.Placement, h exchange.Host, b *exchange.
 	// Individual support: the days at the host plus funded travel days.
 	g, ok := e.Groups[h.Country]
 	if !ok {
-		return &exchange.RuleError{Field: "host", Rule: "country-group",
+		return &exchange.RuleError{Field: "host", Rule: exchange.RuleCountryGroup, Host: h.Name, Value: h.Country,
 			Reason: fmt.Sprintf("%s is in no Erasmus+ country group: add it to the rate tables", exchange.CountryName(h.Country))}
 	}
 	daily := e.Daily[g]

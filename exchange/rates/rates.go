@@ -131,9 +131,31 @@ func Defaults() Tables {
 
 // Validate checks every figure and returns the problems joined, each naming its field.
 func (t Tables) Validate() error {
-	var errs []string
+	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, field+": "+fmt.Sprintf(format, args...))
+		errs = append(errs, &exchange.RuleError{Field: "rates", Rule: exchange.RuleFormat, Value: field,
+			Reason: field + ": " + fmt.Sprintf(format, args...)})
+	}
+	// Every amount at most exchange.MaxAmount, so that no quote or sum can overflow.
+	amount := func(field string, c exchange.Cents) {
+		if c > exchange.MaxAmount {
+			errs = append(errs, &exchange.RuleError{Field: "rates", Rule: exchange.RuleAmountRange, Value: field, Amount: c,
+				Reason: fmt.Sprintf("%s: %s is more than %s", field, c, exchange.MaxAmount)})
+		}
+	}
+	amount("cxc.default_cap_cents", t.CXC.DefaultCap)
+	for _, country := range sortedKeys(t.CXC.Caps) {
+		amount("cxc.caps_cents."+country, t.CXC.Caps[country])
+	}
+	for i, b := range t.Erasmus.Bands {
+		amount(fmt.Sprintf("erasmus.bands[%d].standard_cents", i), b.Standard)
+		amount(fmt.Sprintf("erasmus.bands[%d].green_cents", i), b.Green)
+	}
+	for g, d := range t.Erasmus.Daily {
+		amount(fmt.Sprintf("erasmus.daily_cents.%d", g), d)
+	}
+	if err := exchange.CheckLine("note", t.Note); err != nil {
+		errs = append(errs, err)
 	}
 	c := t.CXC
 	if c.DefaultCap <= 0 {
@@ -196,10 +218,7 @@ func (t Tables) Validate() error {
 	if e.TravelDays < 0 || e.GreenTravelDays < e.TravelDays {
 		bad("erasmus.travel_days", "travel days must be at least 0, and green travel days at least as many")
 	}
-	if len(errs) > 0 {
-		return &exchange.RuleError{Field: "rates", Rule: exchange.RuleFormat, Reason: strings.Join(errs, "; ")}
-	}
-	return nil
+	return exchange.Join(errs...)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

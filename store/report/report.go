@@ -5,7 +5,7 @@ package report
 
 import (
 	"encoding/csv"
-	"fmt"
+
 	"io"
 	"sort"
 	"strconv"
@@ -39,20 +39,10 @@ type cell struct {
 func text(s string) cell           { return cell{text: s} }
 func num(f float64, s string) cell { return cell{number: f, isNum: true, text: s} }
 func euros(c exchange.Cents) cell {
-	return cell{number: float64(c) / 100, isNum: true, money: true, text: decimal(c)}
+	return cell{number: float64(c) / 100, isNum: true, money: true, text: c.Decimal()}
 }
 func count(n int) cell     { return num(float64(n), strconv.Itoa(n)) }
 func coord(f float64) cell { return num(f, strconv.FormatFloat(f, 'f', 5, 64)) }
-func decimal(c exchange.Cents) string {
-	return fmt.Sprintf("%s%d.%02d", sign(c), abs(c)/100, abs(c)%100)
-}
-func abs(c exchange.Cents) exchange.Cents { return max(c, -c) }
-func sign(c exchange.Cents) string {
-	if c < 0 {
-		return "-"
-	}
-	return ""
-}
 
 // Tables builds the placements and budget tables from a snapshot and a budget.
 func Tables(snap store.Snapshot, b store.Budget, today exchange.Date) (placements, budget [][]cell) {
