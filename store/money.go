@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 
 	bolt "go.etcd.io/bbolt"
@@ -288,17 +287,8 @@ func shares(m map[string]*Share) []Share {
 // locate fills in coordinates from the gazetteer when none were given. Call it before the
 // transaction: the first lookup loads the gazetteer.
 func locate(c *exchange.Coordinates, city, country string) error {
-	if math.IsNaN(c.Lat) || math.IsNaN(c.Lon) || math.IsInf(c.Lat, 0) || math.IsInf(c.Lon, 0) {
-		return &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat, Reason: "coordinates must be numbers in decimal degrees"}
-	}
-	if !c.IsZero() {
-		if c.Lat < -90 || c.Lat > 90 {
-			return &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat, Reason: fmt.Sprintf("latitude %g is not between -90 and 90", c.Lat)}
-		}
-		if c.Lon < -180 || c.Lon > 180 {
-			return &exchange.RuleError{Field: "lon", Rule: exchange.RuleFormat, Reason: fmt.Sprintf("longitude %g is not between -180 and 180", c.Lon)}
-		}
-		return nil
+	if err := c.Validate(); err != nil || !c.IsZero() {
+		return err
 	}
 	if exchange.CheckCountry("country", country) != nil || city == "" {
 		return nil // Validate says what is wrong

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
@@ -84,6 +83,8 @@ func showCoordinates(lat, lon *widget.Entry, c exchange.Coordinates) {
 	lon.SetText(strconv.FormatFloat(c.Lon, 'f', -1, 64))
 }
 
+// readCoordinates reads what was typed as coordinates; both empty means none, to be looked
+// up from the city. Numbers that are no point on the earth are refused as the store does.
 func readCoordinates(lat, lon *widget.Entry) (exchange.Coordinates, error) {
 	a, b := strings.TrimSpace(lat.Text), strings.TrimSpace(lon.Text)
 	if a == "" && b == "" {
@@ -91,9 +92,10 @@ func readCoordinates(lat, lon *widget.Entry) (exchange.Coordinates, error) {
 	}
 	la, err1 := strconv.ParseFloat(a, 64)
 	lo, err2 := strconv.ParseFloat(b, 64)
-	if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) || math.IsInf(la, 0) || math.IsInf(lo, 0) {
-		return exchange.Coordinates{}, &exchange.RuleError{Field: "lat", Rule: exchange.RuleFormat,
+	if err1 != nil || err2 != nil {
+		return exchange.Coordinates{}, &exchange.RuleError{Field: "lat", Rule: exchange.RuleCoordinates,
 			Reason: "write latitude and longitude in decimal degrees, like 50.3591 and 3.5251, or leave both empty"}
 	}
-	return exchange.Coordinates{Lat: la, Lon: lo}, nil
+	c := exchange.Coordinates{Lat: la, Lon: lo}
+	return c, c.Validate()
 }

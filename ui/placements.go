@@ -422,7 +422,7 @@ func (s *placementsScreen) applyDetail(pd store.PlacementDetail, err error) {
 	}
 	showRow(s.due, p.Status == exchange.Completed)
 	for a, b := range s.actions {
-		if p.Status.Allows(a) || a == exchange.Reprice && repriceable(p.Status) || a == exchange.Reschedule && movable(p.Status) {
+		if p.Status.Allows(a) || a == exchange.Reprice && p.Status.Repriceable() || a == exchange.Reschedule && p.Status.Movable() {
 			b.Show()
 		} else {
 			b.Hide()
@@ -454,14 +454,6 @@ func (s *placementsScreen) applyDetail(pd store.PlacementDetail, err error) {
 	s.empty.Hide()
 	s.detailBox.Show()
 }
-
-// movable says which placements may get new dates: those not yet over.
-func movable(st exchange.Status) bool {
-	return st == exchange.Draft || st == exchange.Requested || st == exchange.Confirmed
-}
-
-// repriceable says which placements may be priced again: those holding a place, not paid.
-func repriceable(st exchange.Status) bool { return st.HoldsPlace() && st != exchange.Paid }
 
 // showRow shows or hides a row of facts, label and value together.
 func showRow(cells [2]fyne.CanvasObject, on bool) {
