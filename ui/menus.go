@@ -121,18 +121,23 @@ func (d *Desk) backupDialog() {
 		}
 		path := w.URI().Path()
 		w.Close() // the backup replaces the empty file the dialog made
-		d.say("Backing up…")
-		d.bridge.work(func() func() {
-			err := b.BackupFile(path)
-			return func() {
-				if err != nil {
-					d.fail(err)
-					return
-				}
-				d.say("Backed up the data file to " + path + " at " + wording.Stamp(time.Now()) + ".")
-			}
-		})
+		d.backupTo(b, path)
 	}, d.win)
 	dlg.SetFileName("xchange-backup.db")
 	dlg.Show()
+}
+
+// backupTo writes the copy off the UI goroutine and says how it went.
+func (d *Desk) backupTo(b backupData, path string) {
+	d.say("Backing up…")
+	d.bridge.work(func() func() {
+		err := b.BackupFile(path)
+		return func() {
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			d.say("Backed up the data file to " + path + " at " + wording.Stamp(time.Now()) + ".")
+		}
+	})
 }
