@@ -23,11 +23,10 @@ import (
 
 // style is how one locale writes days, runs of days and moments.
 type style struct {
-	date                  string // one day
-	sameMonth             func(f, l time.Time) string
-	sameYear              func(f, l time.Time) string
-	stamp                 string
-	rangeSep, rangeSepFar string
+	date      string // one day
+	sameMonth func(f, l time.Time) string
+	sameYear  func(f, l time.Time) string
+	stamp     string
 }
 
 var (
