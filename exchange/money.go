@@ -100,6 +100,7 @@ func ParseEuros(s string) (Cents, error) {
 	t := strings.TrimSpace(s)
 	t = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t, "EUR"), "€"))
 	bad := ruleErr("amount", RuleFormat, "%q is not an amount in euros (for example 40000 or 40,000.00)", s)
+	bad.Value = s
 	whole, frac, hasFrac := strings.Cut(t, ".")
 	if whole == "" || strings.HasPrefix(whole, ",") || strings.HasSuffix(whole, ",") {
 		return 0, bad

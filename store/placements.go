@@ -145,24 +145,6 @@ func (pv *Preview) budget(tx *bolt.Tx, prog exchange.Programme, old *exchange.Pl
 	return err
 }
 
-// price quotes p with a profile at one version of the tables, without a budget check.
-func price(tx *bolt.Tx, p *exchange.Placement, profile string, version int) error {
-	h, v, err := parties(tx, p.HostID, p.VisitorID)
-	if err != nil {
-		return err
-	}
-	t, err := ratesVersion(tx, version)
-	if err != nil {
-		return err
-	}
-	q, err := rates.Quote(t, profile, *p, h, v)
-	if err != nil {
-		return err
-	}
-	p.Price = &q
-	return nil
-}
-
 // booking gathers what the rules need to check p: the placements that could conflict with it.
 func booking(tx *bolt.Tx, p exchange.Placement, h exchange.Host, v exchange.Visitor) (exchange.Booking, error) {
 	b := exchange.Booking{Placement: p, Host: h, Visitor: v}

@@ -273,7 +273,7 @@ func (c *cli) onPlacement(fs *flag.FlagSet, args []string, need ...string) (exch
 func idArg(field, s string) (exchange.ID, error) {
 	id, err := exchange.ParseID(s)
 	if err != nil {
-		return id, &exchange.RuleError{Field: field, Rule: exchange.RuleFormat, Reason: err.Error()}
+		return id, &exchange.RuleError{Field: field, Rule: exchange.RuleFormat, Value: s, Reason: err.Error()}
 	}
 	return id, nil
 }

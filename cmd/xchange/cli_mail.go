@@ -135,7 +135,7 @@ func (c *cli) exportEML(args []string) error {
 	}
 	dir := pos[0]
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("dir: %w", err)
+		return fileErr(dir, "cannot be made a folder", err)
 	}
 	s, err := c.open()
 	if err != nil {

@@ -102,7 +102,7 @@ func TestASendThatFailsSaysWhatAndWhy(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "only allowed for a server on this machine") {
 		t.Fatalf("no TLS to a provider: %d %q", code, errs)
 	}
-	if code, _, errs := xchange(t, db, "organiser", "--name", "X", "--email", "not-an-address"); code != 1 || !strings.Contains(errs, `"not-an-address" is not an e-mail address`) {
+	if code, _, errs := xchange(t, db, "organiser", "--name", "X", "--email", "not-an-address"); code != 1 || !strings.Contains(errs, `The e-mail address "not-an-address" is not valid`) {
 		t.Fatalf("bad organiser: %d %q", code, errs)
 	}
 }

@@ -299,13 +299,13 @@ func (c *cli) rates(args []string) error {
 	case "import":
 		raw, err := os.ReadFile(file)
 		if err != nil {
-			return fmt.Errorf("file: %w", err)
+			return fileErr(file, "cannot be read", err)
 		}
 		var t rates.Tables
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&t); err != nil {
-			return fmt.Errorf("file: %s is not a rate tables document: %v", file, err)
+			return fileErr(file, "is not a rate tables document", err)
 		}
 		s, err := c.open()
 		if err != nil {
@@ -429,23 +429,32 @@ func (c *cli) export(args []string) error {
 	return nil
 }
 
+// fileErr says what went wrong with a file the verb was given.
+func fileErr(path, problem string, err error) error {
+	return fmt.Errorf("%w: %w", &exchange.RuleError{Field: "file", Rule: exchange.RuleFormat, Value: path,
+		Reason: fmt.Sprintf("%s %s (%v)", path, problem, err)}, err)
+}
+
 // writeFileAtomic writes a file whole or not at all.
 func writeFileAtomic(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".xchange-*")
 	if err != nil {
-		return fmt.Errorf("file: %w", err)
+		return fileErr(path, "cannot be written", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("file: %w", err)
+		return fileErr(path, "cannot be written", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("file: %w", err)
+		return fileErr(path, "cannot be written", err)
 	}
 	// Exports hold names and addresses: readable by their owner only, like the data file.
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return fmt.Errorf("file: %w", err)
+		return fileErr(path, "cannot be written", err)
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fileErr(path, "cannot be written", err)
+	}
+	return nil
 }

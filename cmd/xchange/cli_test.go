@@ -109,7 +109,7 @@ func TestRefusedCommandsNameTheRuleAndWriteNothing(t *testing.T) {
 		{"an unknown travel-days value is named", []string{"book", "--host", w.host, "--visitor", w.eva, "--first", "2027-05-03", "--last", "2027-05-07", "--travel-days", "some"}, 1, `"some" is not one of both, first, last, none`},
 		{"a missing flag is a usage error", []string{"book", "--host", w.host}, 2, "missing --visitor"},
 		{"an empty name is refused", []string{"add-host", "--name", " ", "--kind", "sme", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A"}, 1, "xchange add-host: The name is required.\n"},
-		{"a malformed e-mail is refused", []string{"add-visitor", "--name", "Jo", "--organisation", "X", "--country", "DE", "--city", "Berlin", "--email", "jo@"}, 1, `"jo@" is not an e-mail address`},
+		{"a malformed e-mail is refused", []string{"add-visitor", "--name", "Jo", "--organisation", "X", "--country", "DE", "--city", "Berlin", "--email", "jo@"}, 1, `The e-mail address "jo@" is not valid; write it as name@example.org.`},
 		{"an unknown country is refused", []string{"add-visitor", "--name", "Jo", "--organisation", "X", "--country", "QQ", "--city", "Berlin", "--email", "jo@x.example"}, 1, `"QQ" is not an ISO 3166-1 country code`},
 		{"an unknown kind is refused", []string{"add-host", "--name", "X", "--kind", "bakery", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A"}, 1, `"bakery" is not a kind of organisation`},
 		{"a capacity of zero is refused", []string{"add-host", "--name", "X", "--kind", "sme", "--country", "DE", "--city", "Berlin", "--email", "a@b.example", "--contact", "A", "--capacity", "0"}, 1, "The capacity must be at least 1 visitor at a time."},

@@ -107,6 +107,6 @@ func ExampleViolation() {
 	// This needs EUR 1,100.00, but only EUR 500.00 of the programme’s EUR 2,000.00 remains: EUR 600.00 is missing.
 	// The envelope is too large: amounts go up to EUR 10,000,000.00.
 	// The first day, 0001-01-01, is out of range: dates go from 1 Jan 2000 to 31 Dec 2099.
-	// "2027-02-30" is not a date (want YYYY-MM-DD).
+	// The first day "2027-02-30" is not a date; write it as YYYY-MM-DD.
 	// The e-mail address is required.
 }

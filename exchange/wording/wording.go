@@ -23,11 +23,10 @@ import (
 
 // style is how one locale writes days, runs of days and moments.
 type style struct {
-	date                  string // one day
-	sameMonth             func(f, l time.Time) string
-	sameYear              func(f, l time.Time) string
-	stamp                 string
-	rangeSep, rangeSepFar string
+	date      string // one day
+	sameMonth func(f, l time.Time) string
+	sameYear  func(f, l time.Time) string
+	stamp     string
 }
 
 var (
@@ -199,6 +198,10 @@ func Violation(v *exchange.RuleError) string {
 		}
 		return sentence(fmt.Sprintf("%s holds %s (%s), which cannot be saved; type it again in plain characters",
 			label, exchange.ControlName(r), v.Value))
+	case exchange.RuleFormat:
+		if w := formatWords(v, label); w != "" {
+			return w
+		}
 	case exchange.RuleDateRange:
 		return sentence(fmt.Sprintf("%s, %s, is out of range: dates go from %s to %s", label, v.Value,
 			Date(exchange.MinDate), Date(exchange.MaxDate)))
@@ -308,6 +311,28 @@ func Violation(v *exchange.RuleError) string {
 		return sentence("in the rate tables, " + v.Reason)
 	}
 	return fallback(v, label)
+}
+
+// formatWords says that an input is not of the form its field needs, for the inputs people
+// type most: addresses, countries, dates, amounts and ids. It returns "" for the others.
+func formatWords(v *exchange.RuleError, label string) string {
+	if v.Value == "" {
+		return ""
+	}
+	q := fmt.Sprintf("%q", v.Value)
+	switch v.Field {
+	case "email":
+		return sentence(fmt.Sprintf("%s %s is not valid; write it as name@example.org", label, q))
+	case "country":
+		return sentence(fmt.Sprintf("%s %s is not an ISO 3166-1 country code, such as FR, DE or ES", label, q))
+	case "amount", "envelope":
+		return sentence(fmt.Sprintf("%s %s is not an amount in euros, such as 40000 or 40,000.00", label, q))
+	case "first", "last", "from", "to":
+		return sentence(fmt.Sprintf("%s %s is not a date; write it as YYYY-MM-DD", label, q))
+	case "host", "visitor", "placement":
+		return sentence(fmt.Sprintf("%s is not an id of %s", q, article(v.Field)))
+	}
+	return ""
 }
 
 // fallback says a rule this package has no sentence of its own for, from its Reason: a
