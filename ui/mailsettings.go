@@ -67,7 +67,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 			container.NewHBox(saveOrg))),
 		widget.NewCard("Mail server (SMTP)", "", container.NewVBox(
 			wrapped("Without a mail server the outbox keeps its messages; export them as .eml to send by hand."),
-			s.errs.grid(row{"Server", s.host, "smtp"}, row{"Port", s.port, "port"}, row{"Security", s.tlsMode, "tls"},
+			s.errs.grid(row{"Server", s.host, "host"}, row{"Port", s.port, "port"}, row{"Security", s.tlsMode, "tls"},
 				row{"User", s.user, "user"}, row{"Password", s.password, "password"}),
 			container.NewHBox(saveSMTP),
 			s.errs.grid(row{"Test to", s.testTo, "test"}), container.NewHBox(test),
@@ -156,7 +156,7 @@ func (s *mailSettings) saveSMTP() {
 		perr := mail.SavePassword(st.Host, st.User, password)
 		return func() {
 			if perr != nil {
-				s.errs.show(&exchange.RuleError{Field: "password", Rule: "keyring", Reason: perr.Error()})
+				s.errs.show(&exchange.RuleError{Field: "password", Rule: exchange.RuleKeyring, Reason: perr.Error()})
 				s.settingsSaid.SetText("Saved the server, not the password.")
 				return
 			}
