@@ -49,7 +49,7 @@ func newOutboxScreen(d *Desk, data mailData) *outboxScreen {
 		messageLines,
 		func(m store.Message) string {
 			title, line := messageLines(m)
-			return title + " " + line + " " + m.ToName + " " + m.Method
+			return title + " " + line + " " + m.ToName + " " + string(m.Kind) + " " + m.Method
 		},
 		s.choose)
 	s.detail = wrapped("Select a message to see it.")
@@ -68,7 +68,7 @@ func newOutboxScreen(d *Desk, data mailData) *outboxScreen {
 // messageLines is what a message's row shows: its subject, then its status, kind, recipient,
 // tries and last error.
 func messageLines(m store.Message) (string, string) {
-	line := fmt.Sprintf("%s · %s · %s", strings.ToUpper(string(m.Status)), m.Kind, m.To)
+	line := fmt.Sprintf("%s · %s · %s", strings.ToUpper(string(m.Status)), kindText(m.Kind), m.To)
 	if m.Attempts > 0 {
 		line += fmt.Sprintf(" · %d %s", m.Attempts, plural(m.Attempts, "try", "tries"))
 	}
@@ -115,7 +115,7 @@ func (s *outboxScreen) apply(m store.Mail, err error) {
 
 func (s *outboxScreen) choose(m store.Message) {
 	s.chosen = m
-	text := fmt.Sprintf("%s to %s <%s>\n%s, sequence %d. Queued %s.", m.Kind, m.ToName, m.To, methodText(m.Method), m.Sequence,
+	text := fmt.Sprintf("%s to %s <%s>\n%s, sequence %d. Queued %s.", kindText(m.Kind), m.ToName, m.To, methodText(m.Method), m.Sequence,
 		wording.Stamp(m.Created))
 	switch m.Status {
 	case store.Sent:

@@ -619,7 +619,7 @@ func TestAskingTheHostQueuesAMessageThatTheOutboxShowsAndSends(t *testing.T) {
 	if len(srv.Received()) < 2 {
 		t.Fatalf("%d received", len(srv.Received()))
 	}
-	shows(t, d.win, "SENT · host-request · "+h.Email)
+	shows(t, d.win, "SENT · Availability request · "+h.Email)
 	dir := t.TempDir()
 	n, err := d.outbox.exportTo(dir)
 	if err != nil || n != len(after) {
