@@ -131,3 +131,36 @@ func BenchmarkDue(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScreenLoads is what each screen of the desk reads to draw itself, one read
+// transaction each, on the large programme.
+func BenchmarkScreenLoads(b *testing.B) {
+	s, _, visitors := benchStore(b)
+	ps, err := s.Placements(Filter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	today := exchange.MustDate("2026-06-01")
+	loads := []struct {
+		name string
+		read func() error
+	}{
+		{"placement list", func() error { _, err := s.PlacementList(); return err }},
+		{"placement detail", func() error { _, err := s.PlacementDetail(ps[len(ps)/2].ID); return err }},
+		{"visitor's placements", func() error { _, err := s.VisitorPlacements(visitors[42].ID); return err }},
+		{"hosts", func() error { _, err := s.Hosts(); return err }},
+		{"visitors", func() error { _, err := s.Visitors(); return err }},
+		{"money", func() error { _, err := s.Money(today); return err }},
+		{"mail", func() error { _, err := s.Mail(); return err }},
+		{"booking choices", func() error { _, err := s.Choices(); return err }},
+	}
+	for _, l := range loads {
+		b.Run(l.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := l.read(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
