@@ -64,3 +64,20 @@ func TestBookingForAVisitorOpensTheDialogWithThemChosen(t *testing.T) {
 	test.Tap(button(t, d.win, "Book a placement for this visitor…"))
 	shows(t, d.booking.win, "Book as draft", visitorOption(vs[0]))
 }
+
+func TestAControlCharacterInANameIsRefusedNextToTheField(t *testing.T) {
+	d, s := newDesk(t, true)
+	d.tabs.SelectIndex(2)
+	before, _ := s.Visitors()
+	test.Tap(button(t, d.win, "Add visitor"))
+	entryAfter(t, d.win, "Name").SetText("Eve\nBcc: x@evil.example")
+	entryAfter(t, d.win, "E-mail").SetText("eve@example.org")
+	entryAfter(t, d.win, "Organisation").SetText("Evil Ltd")
+	entryAfter(t, d.win, "Country").SetText("FI")
+	entryAfter(t, d.win, "City").SetText("Oulu")
+	test.Tap(button(t, d.win, "Save visitor"))
+	shows(t, d.win, "must be one line")
+	if after, _ := s.Visitors(); len(after) != len(before) {
+		t.Fatal("a name with a line break was saved")
+	}
+}
