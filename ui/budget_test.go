@@ -17,35 +17,14 @@ import (
 // placeheld is the field on screen with this placeholder, typed in or not.
 func placeheld(t *testing.T, w fyne.Window, placeholder string) *widget.Entry {
 	t.Helper()
-	var found *widget.Entry
-	for _, l := range layers(w) {
-		visit(l, nil, func(o fyne.CanvasObject, _ []fyne.CanvasObject) {
-			if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == placeholder && found == nil {
-				found = e
-			}
-		})
-	}
-	if found == nil {
-		t.Fatalf("no field %q on screen", placeholder)
-	}
-	return found
+	return entryWhere(t, w, "with the placeholder "+placeholder, func(e *widget.Entry) bool { return e.PlaceHolder == placeholder })
 }
 
 // emptyEntry is the first empty field on screen with this placeholder: a row just added.
 func emptyEntry(t *testing.T, w fyne.Window, placeholder string) *widget.Entry {
 	t.Helper()
-	var found *widget.Entry
-	for _, l := range layers(w) {
-		visit(l, nil, func(o fyne.CanvasObject, _ []fyne.CanvasObject) {
-			if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == placeholder && e.Text == "" && found == nil {
-				found = e
-			}
-		})
-	}
-	if found == nil {
-		t.Fatalf("no empty field %q on screen", placeholder)
-	}
-	return found
+	return entryWhere(t, w, "empty with the placeholder "+placeholder,
+		func(e *widget.Entry) bool { return e.PlaceHolder == placeholder && e.Text == "" })
 }
 
 func TestTheBudgetScreenSetsTheEnvelopeAndVersionsTheRates(t *testing.T) {
@@ -84,15 +63,7 @@ func TestTheBudgetScreenSetsTheEnvelopeAndVersionsTheRates(t *testing.T) {
 	if tables, _ := s.Rates(); tables.Version != 1 {
 		t.Fatalf("a refused edit saved version %d", tables.Version)
 	}
-	var cap *widget.Entry
-	for _, l := range layers(d.win) {
-		visit(l, nil, func(o fyne.CanvasObject, _ []fyne.CanvasObject) {
-			if e, ok := o.(*widget.Entry); ok && e.Text == "nine hundred" {
-				cap = e
-			}
-		})
-	}
-	cap.SetText("900.00")
+	entryWhere(t, d.win, "showing nine hundred", func(e *widget.Entry) bool { return e.Text == "nine hundred" }).SetText("900.00")
 	entryAfter(t, d.win, "Note").SetText("Germany lowered")
 	test.Tap(button(t, d.win, "Save as a new version"))
 	tables, _ := s.Rates()

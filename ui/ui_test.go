@@ -208,6 +208,23 @@ func entryAfter(t *testing.T, w fyne.Window, label string) *widget.Entry {
 	return found
 }
 
+// entryWhere is the first field drawn that matches, dialogs included.
+func entryWhere(t *testing.T, w fyne.Window, what string, match func(*widget.Entry) bool) *widget.Entry {
+	t.Helper()
+	var found *widget.Entry
+	for _, l := range layers(w) {
+		visit(l, nil, func(o fyne.CanvasObject, _ []fyne.CanvasObject) {
+			if e, ok := o.(*widget.Entry); ok && found == nil && match(e) {
+				found = e
+			}
+		})
+	}
+	if found == nil {
+		t.Fatalf("no field on screen %s", what)
+	}
+	return found
+}
+
 // button finds a visible button by its text anywhere in the window, dialogs included.
 func button(t *testing.T, w fyne.Window, text string) *widget.Button {
 	t.Helper()
@@ -319,6 +336,13 @@ func TestAClosedPeriodIsAddedToAHost(t *testing.T) {
 	d.hosts.closedTo.SetDate(&to)
 	test.Type(d.hosts.closedWhy, "May Day bridge")
 	test.Tap(button(t, d.win, "Add"))
+	// The period is listed, and the fields are empty for the next one.
+	shows(t, d.win, "1–3 May 2027 — May Day bridge", "e.g. 15 Mar 2027")
+	for _, x := range drawn(d.win) {
+		if x == "1 May 2027" || x == "3 May 2027" {
+			t.Fatalf("a date field still says %q after the add", x)
+		}
+	}
 	test.Tap(button(t, d.win, "Save host"))
 	h, _ := s.Host(first.ID)
 	if len(h.Closed) != len(first.Closed)+1 || h.Closed[len(h.Closed)-1].Reason != "May Day bridge" {
