@@ -438,11 +438,16 @@ func (b *bookingDialog) submit() {
 		b.check()
 		return
 	}
-	p, err := b.data.Book(r)
+	b.book.Disable() // one booking at a time
+	change(b.desk.bridge, func() (exchange.Placement, error) { return b.data.Book(r) },
+		func(p exchange.Placement, err error) { b.booked(r, p, err) })
+}
+
+// booked closes the window and shows the new booking, or says why it was refused.
+func (b *bookingDialog) booked(r store.BookingRequest, p exchange.Placement, err error) {
 	if err != nil {
 		setLine(b.other, b.errs.show(err))
 		b.nameFields()
-		b.book.Disable()
 		return
 	}
 	b.close()

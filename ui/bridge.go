@@ -50,3 +50,13 @@ func (b *bridge) post(f func()) {
 	}
 	fyne.Do(f)
 }
+
+// change runs write off the UI goroutine, so that a change waiting for the disk (or a first
+// gazetteer lookup) never freezes the window, then done with its result on the UI goroutine.
+// Call it on the UI goroutine.
+func change[T any](b *bridge, write func() (T, error), done func(T, error)) {
+	b.work(func() func() {
+		v, err := write()
+		return func() { done(v, err) }
+	})
+}

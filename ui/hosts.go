@@ -250,13 +250,22 @@ func kindFromLabel(label string) exchange.Kind {
 
 func (s *hostsScreen) saveHost() {
 	h, err := s.host()
-	if err == nil {
-		if h.ID.IsZero() {
-			h, err = s.data.AddHost(h)
-		} else {
-			h, err = s.data.UpdateHost(h)
-		}
+	if err != nil {
+		s.saved(h, err)
+		return
 	}
+	s.save.Disable() // one save at a time
+	change(s.desk.bridge, func() (exchange.Host, error) {
+		if h.ID.IsZero() {
+			return s.data.AddHost(h)
+		}
+		return s.data.UpdateHost(h)
+	}, s.saved)
+}
+
+// saved shows how saving went.
+func (s *hostsScreen) saved(h exchange.Host, err error) {
+	s.save.Enable()
 	if err != nil {
 		setLine(s.formErr, s.errs.show(err))
 		s.desk.say("The host was not saved: " + message(err))

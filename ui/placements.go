@@ -572,13 +572,16 @@ func wrapped(text string) *widget.Label {
 }
 
 func (s *placementsScreen) tick(id exchange.ID, item exchange.Item, on bool) {
-	if _, err := s.data.Tick(id, item, on); err != nil {
-		s.refuse(err)
-		s.reloadDetail() // put the box back as stored
-		return
-	}
-	s.desk.say(item.Label() + map[bool]string{true: ": ticked.", false: ": unticked."}[on])
-	s.desk.refresh()
+	change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Tick(id, item, on) },
+		func(_ exchange.Placement, err error) {
+			if err != nil {
+				s.refuse(err)
+				s.reloadDetail() // put the box back as stored
+				return
+			}
+			s.desk.say(item.Label() + map[bool]string{true: ": ticked.", false: ": unticked."}[on])
+			s.desk.refresh()
+		})
 }
 
 // refuse shows why an action was refused under the actions, with the way out where there
@@ -613,13 +616,15 @@ func (s *placementsScreen) act(a exchange.Action) {
 		s.confirm("Price this placement again?",
 			"It will be priced with the current rate tables and profile. Its present price and rate version are kept in the history.",
 			"Re-price", func() {
-				moved, err := s.data.Reprice(p.ID)
-				if err != nil {
-					s.refuse(err)
-					return
-				}
-				s.desk.say(fmt.Sprintf("Re-priced: %s (rate tables version %d).", moved.Price.LumpSum, moved.Price.Version))
-				s.desk.refresh()
+				change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Reprice(p.ID) },
+					func(moved exchange.Placement, err error) {
+						if err != nil {
+							s.refuse(err)
+							return
+						}
+						s.desk.say(fmt.Sprintf("Re-priced: %s (rate tables version %d).", moved.Price.LumpSum, moved.Price.Version))
+						s.desk.refresh()
+					})
 			})
 	case exchange.Request:
 		s.confirm("Ask the host?", fmt.Sprintf("%s <%s> at %s gets an availability request for %s, for %s from %s, "+
@@ -693,22 +698,27 @@ func (s *placementsScreen) reschedule(pd store.PlacementDetail) {
 			if !ok || first.Date == nil || last.Date == nil {
 				return
 			}
-			moved, err := s.data.Reschedule(p.ID, exchange.DateOf(*first.Date), exchange.DateOf(*last.Date), "")
-			if err != nil {
-				s.refuse(err)
-				return
-			}
-			s.desk.say(fmt.Sprintf("Moved to %s; updates are queued for everyone invited.", wording.Range(moved.First, moved.Last)))
-			s.desk.changed()
+			from, to := exchange.DateOf(*first.Date), exchange.DateOf(*last.Date)
+			change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Reschedule(p.ID, from, to, "") },
+				func(moved exchange.Placement, err error) {
+					if err != nil {
+						s.refuse(err)
+						return
+					}
+					s.desk.say(fmt.Sprintf("Moved to %s; updates are queued for everyone invited.", wording.Range(moved.First, moved.Last)))
+					s.desk.changed()
+				})
 		}, s.desk.win)
 }
 
 func (s *placementsScreen) do(pd store.PlacementDetail, a exchange.Action, detail string) {
-	p, err := s.data.Act(pd.Placement.ID, a, detail)
-	if err != nil {
-		s.refuse(err)
-		return
-	}
-	s.desk.say(fmt.Sprintf("%s at %s is now %s.", pd.Visitor.Name, pd.Host.Name, p.Status))
-	s.desk.changed()
+	change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Act(pd.Placement.ID, a, detail) },
+		func(p exchange.Placement, err error) {
+			if err != nil {
+				s.refuse(err)
+				return
+			}
+			s.desk.say(fmt.Sprintf("%s at %s is now %s.", pd.Visitor.Name, pd.Host.Name, p.Status))
+			s.desk.changed()
+		})
 }

@@ -170,12 +170,20 @@ func (s *visitorsScreen) saveVisitor() {
 	v.Kind = kindFromLabel(s.kind.Selected)
 	v.Country, v.City, v.Partnership = s.country.Text, s.city.Text, s.partnership.Text
 	var err error
-	v.Coordinates, err = readCoordinates(s.lat, s.lon)
-	if err == nil && v.ID.IsZero() {
-		v, err = s.data.AddVisitor(v)
-	} else if err == nil {
-		v, err = s.data.UpdateVisitor(v)
+	if v.Coordinates, err = readCoordinates(s.lat, s.lon); err != nil {
+		s.saved(v, err)
+		return
 	}
+	change(s.desk.bridge, func() (exchange.Visitor, error) {
+		if v.ID.IsZero() {
+			return s.data.AddVisitor(v)
+		}
+		return s.data.UpdateVisitor(v)
+	}, s.saved)
+}
+
+// saved shows how saving went.
+func (s *visitorsScreen) saved(v exchange.Visitor, err error) {
 	if err != nil {
 		setLine(s.formErr, s.errs.show(err))
 		s.desk.say("The visitor was not saved: " + message(err))
