@@ -156,7 +156,7 @@ func (s *visitorsScreen) applyVisits(rows []store.PlacementRow, err error) {
 	var lines []string
 	for _, r := range rows {
 		p := r.Placement
-		lines = append(lines, fmt.Sprintf("%s at %s — %s", wording.Range(p.First, p.Last), r.Host.Name, p.Status))
+		lines = append(lines, fmt.Sprintf("%s at %s — %s", wording.Range(p.First, p.Last), r.Host.Name, statusLabel(p.Status)))
 	}
 	if len(lines) == 0 {
 		lines = []string{"None yet."}
