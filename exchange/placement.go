@@ -54,6 +54,33 @@ type Placement struct {
 	Checklist   map[Item]Date // ticked items and the day they were ticked
 	CompletedOn Date
 	PaidOn      Date
+
+	// HostAnswer and VisitorAnswer are the latest answers their calendars sent to the
+	// invitation; nil until one came. Counter is a proposal of other dates from the host that
+	// waits for staff to accept or refuse it.
+	HostAnswer, VisitorAnswer *Answer
+	Counter                   *Proposal
+}
+
+// Answer is an attendee's answer to an invitation, as their calendar sent it.
+type Answer struct {
+	Address  string    // the attendee, lower-case
+	PartStat string    // ACCEPTED, DECLINED, TENTATIVE …
+	Comment  string    // what they wrote, if anything
+	Sequence int       // the SEQUENCE of the invitation they answered
+	Stamp    time.Time // when their calendar wrote the answer (DTSTAMP)
+	Read     time.Time // when the desk read it
+	Source   string    // the file or the mailbox message it came from
+}
+
+// Proposal is a host's proposal of other dates (an iTIP COUNTER).
+type Proposal struct {
+	First, Last Date
+	Comment     string
+	Address     string
+	Sequence    int
+	Stamp       time.Time
+	Source      string
 }
 
 // Period is the stay from first to last day.

@@ -59,6 +59,9 @@ const (
 	Reschedule  Action = "reschedule"
 	Reprice     Action = "reprice"
 	HostChanged Action = "host-changed" // the host's name or address changed; calendars were updated
+	Reply         Action = "reply"          // a host's or visitor's answer was read, applied or not
+	Counter       Action = "counter"        // the host proposed other dates
+	RefuseCounter Action = "refuse-counter" // staff refused the host's proposal; the dates stay
 )
 
 // Past is the action as a past participle, for messages and history.
@@ -88,6 +91,12 @@ func (a Action) Past() string {
 		return "re-priced"
 	case HostChanged:
 		return "updated with the host's new details"
+	case Reply:
+		return "answer read"
+	case Counter:
+		return "other dates proposed"
+	case RefuseCounter:
+		return "proposal refused"
 	}
 	return string(a)
 }

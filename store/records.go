@@ -77,6 +77,61 @@ type placementRecord struct {
 	Checklist       map[string]exchange.Date `json:"checklist,omitempty"`
 	CompletedOn     exchange.Date            `json:"completed_on"`
 	PaidOn          exchange.Date            `json:"paid_on"`
+	HostAnswer      *answerRecord            `json:"host_answer,omitempty"`
+	VisitorAnswer   *answerRecord            `json:"visitor_answer,omitempty"`
+	Counter         *proposalRecord          `json:"counter,omitempty"`
+}
+
+type answerRecord struct {
+	Address  string    `json:"address"`
+	PartStat string    `json:"partstat"`
+	Comment  string    `json:"comment,omitempty"`
+	Sequence int       `json:"sequence"`
+	Stamp    time.Time `json:"dtstamp"`
+	Read     time.Time `json:"read"`
+	Source   string    `json:"source"`
+}
+
+type proposalRecord struct {
+	First    exchange.Date `json:"first"`
+	Last     exchange.Date `json:"last"`
+	Comment  string        `json:"comment,omitempty"`
+	Address  string        `json:"address"`
+	Sequence int           `json:"sequence"`
+	Stamp    time.Time     `json:"dtstamp"`
+	Source   string        `json:"source"`
+}
+
+func toAnswerRecord(a *exchange.Answer) *answerRecord {
+	if a == nil {
+		return nil
+	}
+	r := answerRecord(*a)
+	return &r
+}
+
+func (r *answerRecord) answer() *exchange.Answer {
+	if r == nil {
+		return nil
+	}
+	a := exchange.Answer(*r)
+	return &a
+}
+
+func toProposalRecord(p *exchange.Proposal) *proposalRecord {
+	if p == nil {
+		return nil
+	}
+	r := proposalRecord(*p)
+	return &r
+}
+
+func (r *proposalRecord) proposal() *exchange.Proposal {
+	if r == nil {
+		return nil
+	}
+	p := exchange.Proposal(*r)
+	return &p
 }
 
 type breakdownRecord struct {
@@ -154,6 +209,7 @@ func toPlacementRecord(p exchange.Placement) placementRecord {
 		r.History = append(r.History, eventRecord{e.At, e.By, string(e.Action), e.Detail})
 	}
 	r.GreenTravel, r.ExtraTravelDays, r.CompletedOn, r.PaidOn = p.GreenTravel, p.ExtraTravelDays, p.CompletedOn, p.PaidOn
+	r.HostAnswer, r.VisitorAnswer, r.Counter = toAnswerRecord(p.HostAnswer), toAnswerRecord(p.VisitorAnswer), toProposalRecord(p.Counter)
 	if len(p.Checklist) > 0 {
 		r.Checklist = map[string]exchange.Date{}
 		for k, v := range p.Checklist {
@@ -179,6 +235,7 @@ func (r placementRecord) placement() exchange.Placement {
 		p.History = append(p.History, exchange.Event{At: e.At, By: e.By, Action: exchange.Action(e.Action), Detail: e.Detail})
 	}
 	p.GreenTravel, p.ExtraTravelDays, p.CompletedOn, p.PaidOn = r.GreenTravel, r.ExtraTravelDays, r.CompletedOn, r.PaidOn
+	p.HostAnswer, p.VisitorAnswer, p.Counter = r.HostAnswer.answer(), r.VisitorAnswer.answer(), r.Counter.proposal()
 	if len(r.Checklist) > 0 {
 		p.Checklist = map[exchange.Item]exchange.Date{}
 		for k, v := range r.Checklist {

@@ -33,11 +33,13 @@ type Facts struct {
 
 // The kinds of message, each a template pair in templates/messages.txt and .html.
 const (
-	kindHostRequest  = "host-request"
-	kindInvitation   = "visitor-invitation"
-	kindUpdate       = "update"
-	kindCancellation = "cancellation"
-	kindConfirmation = "confirmation"
+	kindHostRequest     = "host-request"
+	kindInvitation      = "visitor-invitation"
+	kindUpdate          = "update"
+	kindCancellation    = "cancellation"
+	kindConfirmation    = "confirmation"
+	kindHostConfirmed   = "host-confirmed"
+	kindCounterDeclined = "counter-declined"
 )
 
 // HostRequest writes the availability request to the host's contact: who would visit, when,
@@ -57,6 +59,14 @@ func Cancellation(f Facts) (Content, error) { return render(kindCancellation, f)
 // Confirmation writes the e-mail that tells the visitor the host accepted. It goes without
 // a calendar; the visitor's invitation is a message of its own.
 func Confirmation(f Facts) (Content, error) { return render(kindConfirmation, f) }
+
+// HostConfirmed thanks the host who accepted; its calendar marks the event confirmed in the
+// host's calendar, so that they are not asked again.
+func HostConfirmed(f Facts) (Content, error) { return render(kindHostConfirmed, f) }
+
+// CounterDeclined tells the host who proposed other dates that the stay keeps its dates; its
+// calendar is a DECLINECOUNTER. Facts.Reason may say why.
+func CounterDeclined(f Facts) (Content, error) { return render(kindCounterDeclined, f) }
 
 //go:embed templates/messages.txt templates/messages.html
 var templateFiles embed.FS
