@@ -34,6 +34,7 @@ var (
 	bucketByHost       = []byte("by_host")
 	bucketByVisitor    = []byte("by_visitor")
 	bucketByOrg        = []byte("by_organisation")
+	bucketReplies      = []byte("replies") // reply key → replyRecord: what became of each reply read
 	keySchema          = []byte("schema")
 	keyProgramme       = []byte("programme")
 	defaultLockTimeout = 2 * time.Second
@@ -62,6 +63,11 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 4: the replies read from mail and files, by Message-ID or calendar digest.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists([]byte("replies"))
+		return err
 	},
 }
 
@@ -170,7 +176,7 @@ func migrate(tx *bolt.Tx) error {
 
 // allBuckets are the buckets the current schema has; every method may rely on them.
 var allBuckets = [][]byte{bucketMeta, bucketHosts, bucketVisitors, bucketPlacements, bucketByHost, bucketByVisitor,
-	bucketByOrg, bucketRates, bucketOutbox, bucketOutboxRaw, bucketOutboxQueued, bucketOutboxByPl}
+	bucketByOrg, bucketRates, bucketOutbox, bucketOutboxRaw, bucketOutboxQueued, bucketOutboxByPl, bucketReplies}
 
 // checkLayout refuses a file whose schema version claims buckets it does not have, rather
 // than failing later in the middle of a screen.
