@@ -212,54 +212,100 @@ type Result struct {
 // answer is reported Temporary, and may arrive twice after a retry: that is why its
 // Message-ID must be stable, so the recipient's client sees one message.
 func Send(ctx context.Context, cfg SMTPConfig, msgs []Outgoing) []Result {
-	results := make([]Result, len(msgs))
-	for i, m := range msgs {
-		results[i].ID = m.ID
-	}
+	results := make([]Result, 0, len(msgs))
+	_ = SendEach(ctx, cfg, msgs, func(r Result) error { results = append(results, r); return nil })
+	return results
+}
+
+// SendEach is Send handing each message's Result to done as soon as it is known, in order,
+// once per message: a Sent result right after the server's 250 to the end of its data.
+// It is for callers that record each delivery, so that a crash forgets at most the one
+// message the server accepted last.
+//
+// done runs on its own goroutine for a Sent result while the next message's envelope and
+// data go out, and the next message's final dot — the point where the server accepts it —
+// waits until done has returned. So no later message is accepted before the earlier one is
+// recorded, and recording costs little time on the wire. Calls of done never overlap.
+//
+// If done returns an error, nothing more is accepted: the message being written is
+// abandoned before its final dot, the rest are not reported, and SendEach returns the error.
+func SendEach(ctx context.Context, cfg SMTPConfig, msgs []Outgoing, done func(Result) error) error {
 	if len(msgs) == 0 {
-		return results
+		return nil
+	}
+	// pending carries the answer of a done still running for a Sent message.
+	var pending chan error
+	wait := func() error {
+		if pending == nil {
+			return nil
+		}
+		err := <-pending
+		pending = nil
+		return err
+	}
+	report := func(r Result) error {
+		if err := wait(); err != nil {
+			return err
+		}
+		if r.Status != Sent {
+			return done(r)
+		}
+		ch := make(chan error, 1)
+		pending = ch
+		go func() { ch <- done(r) }()
+		return nil
 	}
 	secrets := secretsOf(cfg)
-	setAll := func(from int, status Status, err error) {
-		for i := from; i < len(results); i++ {
-			results[i] = resultOf(msgs[i].ID, status, err, secrets)
+	reportFrom := func(from int, status Status, err error) error {
+		for _, m := range msgs[from:] {
+			if err := report(resultOf(m.ID, status, err, secrets)); err != nil {
+				return err
+			}
 		}
+		return wait()
 	}
 	if err := cfg.Validate(); err != nil {
-		setAll(0, Permanent, err)
-		return results
+		return reportFrom(0, Permanent, err)
 	}
 
 	s, err := dial(ctx, cfg)
 	if err != nil {
-		setAll(0, classify(err), fmt.Errorf("mail: connecting to %s: %w", cfg, err))
-		return results
+		return reportFrom(0, classify(err), fmt.Errorf("mail: connecting to %s: %w", cfg, err))
 	}
 	defer s.close(ctx)
 
 	for i, m := range msgs {
 		if err := ctx.Err(); err != nil {
-			setAll(i, Temporary, fmt.Errorf("mail: delivery stopped: %w", err))
-			break
+			return reportFrom(i, Temporary, fmt.Errorf("mail: delivery stopped: %w", err))
 		}
 		if err := m.check(); err != nil {
-			results[i] = resultOf(m.ID, Permanent, err, secrets)
+			if err := report(resultOf(m.ID, Permanent, err, secrets)); err != nil {
+				return err
+			}
 			continue
 		}
-		err := s.deliver(ctx, m)
+		var recorded error // done's answer for the previous message, when deliver waited for it
+		err := s.deliver(ctx, m, func() error { recorded = wait(); return recorded })
+		if recorded != nil {
+			s.abandon()
+			return recorded
+		}
 		if err == nil {
-			results[i] = Result{ID: m.ID, Status: Sent}
+			if err := report(Result{ID: m.ID, Status: Sent}); err != nil {
+				return err
+			}
 			continue
 		}
-		results[i] = resultOf(m.ID, classify(err), fmt.Errorf("mail: delivering %s to %s: %w", m.ID, m.To, err), secrets)
+		if err := report(resultOf(m.ID, classify(err), fmt.Errorf("mail: delivering %s to %s: %w", m.ID, m.To, err), secrets)); err != nil {
+			return err
+		}
 		var reply *textproto.Error
 		if !errors.As(err, &reply) || s.client.Reset() != nil {
 			// The connection is broken or out of step: the rest waits for the next batch.
-			setAll(i+1, Temporary, fmt.Errorf("mail: not tried, the connection failed on an earlier message: %w", err))
-			break
+			return reportFrom(i+1, Temporary, fmt.Errorf("mail: not tried, the connection failed on an earlier message: %w", err))
 		}
 	}
-	return results
+	return wait()
 }
 
 // SendTest sends a short plain-text message from the organiser to one address, to check
@@ -307,6 +353,7 @@ type session struct {
 	conn    net.Conn // the TCP connection under any TLS, to interrupt blocking I/O
 	timeout time.Duration
 	stop    func() bool
+	gone    bool // abandoned: nothing more is said on it
 }
 
 func dial(ctx context.Context, cfg SMTPConfig) (*session, error) {
@@ -417,9 +464,10 @@ func (e *authFailed) Error() string        { return "the server refused the logi
 func (e *authFailed) Unwrap() error        { return e.err }
 func (e *authFailed) Is(target error) bool { return target == ErrAuth }
 
-// deliver sends one message: MAIL, RCPT, DATA, the raw bytes, and the final dot. It
+// deliver sends one message: MAIL, RCPT, DATA, the raw bytes, and the final dot. Before the
+// final dot it calls ready, and abandons the message without the dot when ready fails. It
 // returns nil only when the server answered 250 to the data.
-func (s *session) deliver(ctx context.Context, m Outgoing) error {
+func (s *session) deliver(ctx context.Context, m Outgoing, ready func() error) error {
 	if err := s.client.UpdateDeadline(s.timeout); err != nil {
 		return err
 	}
@@ -440,12 +488,25 @@ func (s *session) deliver(ctx context.Context, m Outgoing) error {
 		w.Close()
 		return err
 	}
+	if err := ready(); err != nil {
+		return err // the caller abandons the connection: no dot, so the server drops the message
+	}
 	return w.Close()
+}
+
+// abandon drops the connection at once, without the final dot of a message being written,
+// so the server accepts nothing more from it.
+func (s *session) abandon() {
+	s.gone = true
+	s.conn.Close()
 }
 
 // close says QUIT politely unless ctx was cancelled, and closes the connection.
 func (s *session) close(ctx context.Context) {
 	s.stop()
+	if s.gone {
+		return
+	}
 	if ctx.Err() == nil {
 		_ = s.client.UpdateDeadline(s.timeout)
 		_ = s.client.Quit()

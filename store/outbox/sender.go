@@ -1,9 +1,10 @@
 // Package outbox delivers the store's outbox: after a change has committed its messages,
 // the sender takes what is due, sends it over one SMTP connection per batch, and records
-// each result. Temporary failures (4xx replies, time-outs, a server that is down) back off
-// and retry; permanent ones (5xx) mark the message failed with the server's reply. A message
-// is marked sent only after the server accepted it, so a crash between the two sends it
-// again — with the same Message-ID, since the outbox keeps its rendered bytes.
+// each result as it comes. Temporary failures (4xx replies, time-outs, a server that is down)
+// back off and retry; permanent ones (5xx) mark the message failed with the server's reply.
+// A message is marked sent only after the server accepted it, and before the next one can
+// be accepted, so a crash sends again at most that one message — with the same Message-ID,
+// since the outbox keeps its rendered bytes.
 package outbox
 
 import (
@@ -58,8 +59,8 @@ func (r Report) String() string {
 	return fmt.Sprintf("%d sent, %d to retry, %d failed", r.Sent, r.Retrying, r.Failed)
 }
 
-// afterSend runs between the server's acceptance and recording it; tests use it to kill
-// the process there.
+// afterSend runs between the server's acceptance of a message and recording it; tests use
+// it to kill the process there.
 var afterSend = func() {}
 
 // Backoff is how long a message waits after its nth temporary failure: 30 s, doubling, at
@@ -127,6 +128,10 @@ func (s *Sender) Once(ctx context.Context) (Report, error) {
 // maxRounds bounds one call of Once: a placement causes at most a few messages per person.
 const maxRounds = 20
 
+// round sends one batch over one connection and records each result the moment it is
+// known: a message is marked sent, in its own small transaction, as soon as the server
+// accepted it, and mail.SendEach holds back the next message's acceptance until that is
+// written. A crash then sends again at most the one message the server accepted last.
 func (s *Sender) round(ctx context.Context, cfg mail.SMTPConfig, due []store.Message, r *Report) (sent int, err error) {
 	out := make([]mail.Outgoing, len(due))
 	byID := map[string]store.Message{}
@@ -134,32 +139,35 @@ func (s *Sender) round(ctx context.Context, cfg mail.SMTPConfig, due []store.Mes
 		out[i] = mail.Outgoing{ID: m.ID.String(), From: m.From, To: m.To, Raw: m.Raw}
 		byID[m.ID.String()] = m
 	}
-	results := mail.Send(ctx, cfg, out)
-	afterSend()
-	for _, res := range results {
+	err = mail.SendEach(ctx, cfg, out, func(res mail.Result) error {
 		m := byID[res.ID]
 		why := reason(res)
 		switch {
 		case res.Status == mail.Sent:
-			err = s.Outbox.MarkSent(m.ID, s.now())
+			afterSend()
+			if err := s.Outbox.MarkSent(m.ID, s.now()); err != nil {
+				return err
+			}
 			r.Sent++
 			sent++
 		case res.Status == mail.Temporary || errors.Is(res.Err, mail.ErrAuth) || errors.Is(res.Err, mail.ErrConfig):
 			// A refused login or bad settings are for staff to fix, not a reason to give
 			// up on the message: it waits and is tried again.
-			err = s.Outbox.MarkRetry(m.ID, why, s.now().Add(Backoff(m.Attempts+1)))
+			if err := s.Outbox.MarkRetry(m.ID, why, s.now().Add(Backoff(m.Attempts+1))); err != nil {
+				return err
+			}
 			r.Retrying++
 			r.Problems = append(r.Problems, fmt.Sprintf("%s to %s: %s (will retry)", m.Kind, m.To, why))
 		default:
-			err = s.Outbox.MarkFailed(m.ID, why)
+			if err := s.Outbox.MarkFailed(m.ID, why); err != nil {
+				return err
+			}
 			r.Failed++
 			r.Problems = append(r.Problems, fmt.Sprintf("%s to %s: %s", m.Kind, m.To, why))
 		}
-		if err != nil {
-			return sent, err
-		}
-	}
-	return sent, nil
+		return nil
+	})
+	return sent, err
 }
 
 func reason(res mail.Result) string {

@@ -3,16 +3,23 @@ package outbox
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-message"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
@@ -32,7 +39,7 @@ type world struct {
 	path    string
 }
 
-func newWorld(t *testing.T, hostEmail string) *world {
+func newWorld(t testing.TB, hostEmail string) *world {
 	t.Helper()
 	w := &world{srv: mailtest.Start(t, mail.StartTLS), now: time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC)}
 	w.path = filepath.Join(t.TempDir(), "x.db")
@@ -56,7 +63,7 @@ func newWorld(t *testing.T, hostEmail string) *world {
 	return w
 }
 
-func (w *world) open(t *testing.T) {
+func (w *world) open(t testing.TB) {
 	t.Helper()
 	st, err := store.Open(w.path, nil)
 	if err != nil {
@@ -415,4 +422,243 @@ func TestANewHostAddressUpdatesTheCalendarsInvited(t *testing.T) {
 	if got.Sequence != 1 || got.History[len(got.History)-1].Action != exchange.HostChanged {
 		t.Fatalf("placement %d, %+v", got.Sequence, got.History[len(got.History)-1])
 	}
+}
+
+// queueRequests books n visitors, each from an organisation of their own, at the world's
+// host and asks her about each one: n availability requests wait in the outbox.
+func (w *world) queueRequests(t testing.TB, n int) []store.Message {
+	t.Helper()
+	h := w.host
+	h.Capacity = n
+	if _, err := w.st.UpdateHost(h); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		v, err := w.st.AddVisitor(exchange.Visitor{Name: fmt.Sprintf("Visitor %d", i), Email: fmt.Sprintf("v%d@sme.example.pt", i),
+			Organisation: fmt.Sprintf("SME %d Lda", i), Country: "PT", City: "Porto"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := w.st.Book(store.BookingRequest{HostID: w.host.ID, VisitorID: v.ID,
+			First: exchange.MustDate("2027-03-01"), Last: exchange.MustDate("2027-03-05")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.st.Act(p.ID, exchange.Request, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, err := w.st.Outbox()
+	if err != nil || len(ms) != n {
+		t.Fatalf("%d messages queued, want %d: %v", len(ms), n, err)
+	}
+	return ms
+}
+
+// byMessageID counts what the server received by Message-ID.
+func byMessageID(t *testing.T, got []mailtest.Delivery) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	for _, d := range got {
+		n[parse(t, d).messageID]++
+	}
+	return n
+}
+
+// The sender is killed with SIGKILL at random points of a batch of 50, again and again,
+// until everything is sent. After each kill at most one message has reached the server
+// without being marked sent, so each kill repeats at most one message, and none is lost.
+func TestASenderKilledAtRandomRepeatsAtMostOneMessagePerKill(t *testing.T) {
+	if path := os.Getenv("OUTBOX_SEND_DB"); path != "" {
+		sendAndExit(path) // the child: never returns
+	}
+	const messages, maxKills = 50, 12
+	w := newWorld(t, "jana@hhi.example.de")
+	queued := w.queueRequests(t, messages)
+	w.st.Close()
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 8))
+	t.Logf("random seed %d", seed)
+
+	kills := 0
+	for run := 1; ; run++ {
+		before := len(w.srv.Received())
+		cmd := exec.Command(os.Args[0], "-test.run=^TestASenderKilledAtRandomRepeatsAtMostOneMessagePerKill$")
+		cmd.Env = append(os.Environ(), "OUTBOX_SEND_DB="+w.path)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		// Kill it after a random number of new deliveries and a random pause: anywhere
+		// between an acceptance and its record, or in the middle of the next message.
+		var err error
+		if kills < maxKills {
+			err = killAfter(w.srv, before+1+rng.IntN(8), time.Duration(rng.IntN(800))*time.Microsecond, cmd, exited)
+		} else {
+			err = <-exited
+		}
+		if err == nil {
+			break // the child sent everything and exited
+		}
+		if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Fatalf("run %d: %v\n%s", run, err, out.Bytes())
+		}
+		kills++
+		settle(w.srv)
+
+		// What the server holds and the store does not know it holds: at most one message.
+		w.open(t)
+		got := byMessageID(t, w.srv.Received())
+		ms, _ := w.st.Outbox()
+		var unrecorded []string
+		for _, m := range ms {
+			switch {
+			case m.Status == store.Queued && got[m.MessageID()] > 0:
+				unrecorded = append(unrecorded, m.MessageID())
+			case m.Status == store.Sent && got[m.MessageID()] == 0:
+				t.Fatalf("kill %d: %s is marked sent but never reached the server", kills, m.MessageID())
+			case m.Status != store.Queued && m.Status != store.Sent:
+				t.Fatalf("kill %d: %s is %s: %s", kills, m.MessageID(), m.Status, m.LastError)
+			}
+		}
+		if len(unrecorded) > 1 {
+			t.Fatalf("kill %d: %d messages reached the server without being marked sent: %v", kills, len(unrecorded), unrecorded)
+		}
+		w.st.Close()
+	}
+
+	w.open(t)
+	got := byMessageID(t, w.srv.Received())
+	dups := 0
+	for _, m := range queued {
+		// A message can arrive three times: accepted, not recorded, killed; sent again
+		// first thing on the next run, and killed again before it is recorded.
+		if n := got[m.MessageID()]; n == 0 {
+			t.Errorf("%s never arrived", m.MessageID())
+		} else {
+			dups += n - 1
+		}
+	}
+	ms, _ := w.st.Outbox()
+	for _, m := range ms {
+		if m.Status != store.Sent {
+			t.Errorf("%s is %s at the end", m.MessageID(), m.Status)
+		}
+	}
+	if len(got) != messages || dups > kills {
+		t.Fatalf("%d messages arrived, %d of them twice, after %d kills", len(got), dups, kills)
+	}
+	t.Logf("%d messages, %d kills, %d duplicates, %d deliveries", messages, kills, dups, len(w.srv.Received()))
+}
+
+// killAfter SIGKILLs cmd once the server has had n deliveries in all and pause has passed,
+// unless it exits first; it returns how cmd ended.
+func killAfter(srv *mailtest.Server, n int, pause time.Duration, cmd *exec.Cmd, exited <-chan error) error {
+	tick := time.NewTicker(100 * time.Microsecond)
+	defer tick.Stop()
+	for len(srv.Received()) < n {
+		select {
+		case err := <-exited:
+			return err
+		case <-tick.C:
+		}
+	}
+	time.Sleep(pause)
+	cmd.Process.Signal(syscall.SIGKILL)
+	return <-exited
+}
+
+// settle waits until the server has taken in what a killed sender had already written.
+func settle(srv *mailtest.Server) {
+	n := len(srv.Received())
+	for quiet := 0; quiet < 4; {
+		time.Sleep(5 * time.Millisecond)
+		if m := len(srv.Received()); m != n {
+			n, quiet = m, 0
+			continue
+		}
+		quiet++
+	}
+}
+
+// sendAndExit runs in a child process: it sends the outbox at path, exiting 0 once nothing waits.
+func sendAndExit(path string) {
+	st, err := store.Open(path, nil)
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(3)
+	}
+	s := &Sender{Outbox: st, InsecureSkipVerify: true, Password: func(string, string) string { return mailtest.Password }}
+	r, err := s.Once(context.Background())
+	st.Close()
+	if err != nil || r.Waiting > 0 || len(r.Problems) > 0 {
+		fmt.Println(r, err, r.Problems)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// BenchmarkSendAgainstBareSMTP sends an outbox of 1,000 availability requests as the send
+// verb does — open the data file, send, one transaction per message sent — and then pushes
+// the same bytes to the same server with a bare go-smtp client over one connection, which
+// records nothing. It reports both and their ratio: what remembering each message costs.
+func BenchmarkSendAgainstBareSMTP(b *testing.B) {
+	const messages = 1000
+	w := newWorld(b, "jana@hhi.example.de")
+	queued := w.queueRequests(b, messages)
+	w.st.Close()
+	pristine, err := os.ReadFile(w.path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var send, bare time.Duration
+	for b.Loop() {
+		if err := os.WriteFile(w.path, pristine, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		st, err := store.Open(w.path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := &Sender{Outbox: st, InsecureSkipVerify: true, Password: func(string, string) string { return mailtest.Password }}
+		r, err := s.Once(context.Background())
+		st.Close()
+		if err != nil || r.Sent != messages {
+			b.Fatalf("%v %v %v", r, err, r.Problems)
+		}
+		send += time.Since(start)
+
+		start = time.Now()
+		if err := bareSMTP(w.srv, queued); err != nil {
+			b.Fatal(err)
+		}
+		bare += time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(send.Milliseconds())/n, "send-ms/op")
+	b.ReportMetric(float64(bare.Milliseconds())/n, "bare-ms/op")
+	b.ReportMetric(float64(send)/float64(bare), "send/bare")
+}
+
+// bareSMTP delivers ms with go-smtp's client as plainly as it goes: STARTTLS, AUTH PLAIN,
+// then MAIL, RCPT, DATA for each over one connection.
+func bareSMTP(srv *mailtest.Server, ms []store.Message) error {
+	c, err := smtp.DialStartTLS(net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port())), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Auth(sasl.NewPlainClient("", mailtest.User, mailtest.Password)); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := c.SendMail(m.From, []string{m.To}, bytes.NewReader(m.Raw)); err != nil {
+			return err
+		}
+	}
+	return c.Quit()
 }
