@@ -81,19 +81,36 @@ type Details struct {
 // an iTIP REPLY to the organiser. The event is TRANSP:TRANSPARENT: a placement does not mark
 // the attendee busy for whole days in their calendar.
 func Request(inv Invitation) ([]byte, error) {
-	return build(MethodRequest, inv)
+	status := "CONFIRMED"
+	if inv.Tentative {
+		status = "TENTATIVE"
+	}
+	return build(inv, shape{method: MethodRequest, whole: true, status: status, partStat: PartStatNeedsAction, rsvp: "TRUE"})
 }
 
 // Cancel returns the iCalendar text of a METHOD:CANCEL with STATUS:CANCELLED for inv. It
 // must carry the UID of the invitation it cancels and a Sequence no lower than that
 // invitation's; calendar clients then remove the event.
 func Cancel(inv Invitation) ([]byte, error) {
-	return build(MethodCancel, inv)
+	return build(inv, shape{method: MethodCancel, whole: true, status: "CANCELLED", partStat: PartStatNeedsAction})
 }
 
-func build(method string, inv Invitation) ([]byte, error) {
+// shape is what tells the calendars this package writes apart; build writes them all.
+type shape struct {
+	method string
+	// whole writes the whole event (dates, SUMMARY, LOCATION, DESCRIPTION, TRANSP, the
+	// attendee's CUTYPE and ROLE); without it the event is only named, by UID, SEQUENCE,
+	// DTSTAMP, ORGANIZER and ATTENDEE, as RFC 5546 § 3.2.8 has a DECLINECOUNTER.
+	whole    bool
+	status   string // STATUS; "" writes none
+	partStat string // the attendee's PARTSTAT; "" writes none
+	rsvp     string // the attendee's RSVP; "" writes none
+	comment  string // COMMENT; "" writes none
+}
+
+func build(inv Invitation, s shape) ([]byte, error) {
 	if err := inv.validate(); err != nil {
-		return nil, fmt.Errorf("ical: %s: %w", strings.ToLower(method), err)
+		return nil, fmt.Errorf("ical: %s: %w", strings.ToLower(s.method), err)
 	}
 
 	event := goical.NewEvent()
@@ -102,16 +119,24 @@ func build(method string, inv Invitation) ([]byte, error) {
 	seq.Value = fmt.Sprint(inv.Sequence)
 	event.Props.Set(seq)
 	event.Props.SetDateTime(goical.PropDateTimeStamp, inv.Stamp.UTC().Truncate(time.Second))
-	event.Props.SetDate(goical.PropDateTimeStart, inv.First.Time())
-	event.Props.SetDate(goical.PropDateTimeEnd, inv.Last.Next().Time())
-	event.Props.SetText(goical.PropSummary, cleanText(inv.Summary))
-	if loc := cleanText(inv.Location); loc != "" {
-		event.Props.SetText(goical.PropLocation, loc)
+	if s.whole {
+		event.Props.SetDate(goical.PropDateTimeStart, inv.First.Time())
+		event.Props.SetDate(goical.PropDateTimeEnd, inv.Last.Next().Time())
+		event.Props.SetText(goical.PropSummary, cleanText(inv.Summary))
+		if loc := cleanText(inv.Location); loc != "" {
+			event.Props.SetText(goical.PropLocation, loc)
+		}
+		if desc := cleanText(inv.Description); desc != "" {
+			event.Props.SetText(goical.PropDescription, desc)
+		}
+		event.Props.SetText(goical.PropTransparency, "TRANSPARENT")
 	}
-	if desc := cleanText(inv.Description); desc != "" {
-		event.Props.SetText(goical.PropDescription, desc)
+	if s.status != "" {
+		event.Props.SetText(goical.PropStatus, s.status)
 	}
-	event.Props.SetText(goical.PropTransparency, "TRANSPARENT")
+	if c := cleanText(s.comment); c != "" {
+		event.Props.SetText(goical.PropComment, c)
+	}
 
 	organizer := goical.NewProp(goical.PropOrganizer)
 	organizer.Value = "mailto:" + inv.Organizer.Email
@@ -125,19 +150,15 @@ func build(method string, inv Invitation) ([]byte, error) {
 	if cn := cleanName(inv.Attendee.Name); cn != "" {
 		attendee.Params.Set(goical.ParamCommonName, cn)
 	}
-	attendee.Params.Set(goical.ParamCalendarUserType, "INDIVIDUAL")
-	attendee.Params.Set(goical.ParamRole, "REQ-PARTICIPANT")
-	attendee.Params.Set(goical.ParamParticipationStatus, "NEEDS-ACTION")
-
-	switch {
-	case method == MethodCancel:
-		event.Props.SetText(goical.PropStatus, "CANCELLED")
-	case inv.Tentative:
-		attendee.Params.Set(goical.ParamRSVP, "TRUE")
-		event.Props.SetText(goical.PropStatus, "TENTATIVE")
-	default:
-		attendee.Params.Set(goical.ParamRSVP, "TRUE")
-		event.Props.SetText(goical.PropStatus, "CONFIRMED")
+	if s.whole {
+		attendee.Params.Set(goical.ParamCalendarUserType, "INDIVIDUAL")
+		attendee.Params.Set(goical.ParamRole, "REQ-PARTICIPANT")
+	}
+	if s.partStat != "" {
+		attendee.Params.Set(goical.ParamParticipationStatus, s.partStat)
+	}
+	if s.rsvp != "" {
+		attendee.Params.Set(goical.ParamRSVP, s.rsvp)
 	}
 	event.Props.Set(attendee)
 
@@ -145,12 +166,12 @@ func build(method string, inv Invitation) ([]byte, error) {
 	cal.Props.SetText(goical.PropProductID, ProductID)
 	cal.Props.SetText(goical.PropVersion, "2.0")
 	cal.Props.SetText(goical.PropCalendarScale, "GREGORIAN")
-	cal.Props.SetText(goical.PropMethod, method)
+	cal.Props.SetText(goical.PropMethod, s.method)
 	cal.Children = append(cal.Children, event.Component)
 
 	var buf bytes.Buffer
 	if err := goical.NewEncoder(&buf).Encode(cal); err != nil {
-		return nil, fmt.Errorf("ical: %s: %w", strings.ToLower(method), err)
+		return nil, fmt.Errorf("ical: %s: %w", strings.ToLower(s.method), err)
 	}
 	return fold(buf.Bytes()), nil
 }
