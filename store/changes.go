@@ -14,6 +14,12 @@ import (
 // version it was priced with; its lump sum follows the new dates under those rates. The
 // iCalendar SEQUENCE goes up, since the change matters to everyone invited.
 func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exchange.TravelDays) (exchange.Placement, error) {
+	return s.reschedule(id, first, last, travel, nil)
+}
+
+// reschedule is Reschedule; also, when set, settle changes the moved placement in the same
+// transaction, before it is written.
+func (s *Store) reschedule(id exchange.ID, first, last exchange.Date, travel exchange.TravelDays, settle func(*exchange.Placement)) (exchange.Placement, error) {
 	return s.change(id, func(tx *bolt.Tx, old exchange.Placement) (exchange.Placement, error) {
 		if !old.Status.Movable() {
 			h, v, _ := parties(tx, old.HostID, old.VisitorID)
@@ -62,6 +68,9 @@ func (s *Store) Reschedule(id exchange.ID, first, last exchange.Date, travel exc
 		p.Sequence++
 		p.History = append(p.History, exchange.Event{At: s.Now().UTC().Truncate(1e9), By: s.Actor, Action: exchange.Reschedule,
 			Detail: fmt.Sprintf("%s → %s, travel days: %s; lump sum %s", old.Period(), p.Period(), p.Travel, p.Price.LumpSum)})
+		if settle != nil {
+			settle(&p)
+		}
 		return p, s.queue(tx, exchange.Reschedule, old, p, "")
 	})
 }

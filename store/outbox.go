@@ -469,14 +469,23 @@ func compose(snd send, prog exchange.Programme, old, p exchange.Placement, h exc
 		if reason != "" {
 			inv.Description += "\nReason: " + reason
 		}
+	case HostConfirmed:
+		content, err = mail.HostConfirmed(facts)
+	case CounterDeclined:
+		method = ical.MethodDeclineCounter
+		content, err = mail.CounterDeclined(facts)
 	}
 	if err != nil {
 		return Message{}, err
 	}
-	switch method {
-	case ical.MethodRequest:
+	switch {
+	case snd.kind == HostConfirmed:
+		cal, err = ical.Confirmed(inv, to.Email)
+	case method == ical.MethodDeclineCounter:
+		cal, err = ical.DeclineCounter(inv, to.Email, reason)
+	case method == ical.MethodRequest:
 		cal, err = ical.Request(inv)
-	case ical.MethodCancel:
+	case method == ical.MethodCancel:
 		cal, err = ical.Cancel(inv)
 	}
 	if err != nil {

@@ -72,6 +72,8 @@ func init() {
 		{"export-eml", "DIR", "write every outbox message as DIR/<id>.eml, byte for byte", (*cli).exportEML},
 		{"smtp", "[--host H --port N --tls starttls|tls|none --user U] [--password-stdin] [--test ADDRESS]", "the mail server settings (never the password)", (*cli).smtp},
 		{"organiser", "[--name N --email E]", "who sends the invitations", (*cli).organiser},
+		{"import-reply", "[--json] FILE...", "apply the hosts' and visitors' answers in .eml and .ics files", (*cli).importReply},
+		{"counter", "ID accept|refuse [--comment TEXT]", "answer a host's proposal of other dates", (*cli).counter},
 		{"backup", "FILE", "write a consistent copy of the data file, even while the app runs", (*cli).backup},
 	}
 }
@@ -199,7 +201,7 @@ func flags(name string) *flag.FlagSet {
 }
 
 // parse parses flags that may stand before or after positional arguments, and returns the
-// positional arguments; want is how many there must be.
+// positional arguments; want is how many there must be, or -1 for any number.
 func parse(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 	var pos []string
 	for {
@@ -216,7 +218,7 @@ func parse(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	if len(pos) != want {
+	if want >= 0 && len(pos) != want {
 		if want == 0 {
 			return nil, usagef("unexpected argument %q", pos[0])
 		}
