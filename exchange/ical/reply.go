@@ -93,9 +93,9 @@ func ReadReply(raw []byte) (r Reply, err error) {
 	cal, err := Parse(raw)
 	switch {
 	case errors.Is(err, ErrNoCalendar):
-		return Reply{}, fmt.Errorf("ical: the calendar ends before END:VCALENDAR: %w", ErrNoCalendar)
+		return Reply{}, &readError{"ical: the calendar ends before END:VCALENDAR", err}
 	case err != nil:
-		return Reply{}, &malformedError{err}
+		return Reply{}, &readError{"ical: the calendar is malformed: " + strings.TrimPrefix(err.Error(), "ical: "), err}
 	}
 
 	method, _ := cal.Props.Text(goical.PropMethod)
@@ -152,14 +152,15 @@ func ReadReply(raw []byte) (r Reply, err error) {
 	return r, nil
 }
 
-// malformedError is go-ical's refusal of a text, said as a sentence of this package.
-type malformedError struct{ err error }
-
-func (e *malformedError) Error() string {
-	return "ical: the calendar is malformed: " + strings.TrimPrefix(e.err.Error(), "ical: ")
+// readError says in a sentence why a text cannot be read, and keeps the cause for
+// errors.Is (ErrNoCalendar) and errors.As.
+type readError struct {
+	msg string
+	err error
 }
 
-func (e *malformedError) Unwrap() error { return e.err }
+func (e *readError) Error() string { return e.msg }
+func (e *readError) Unwrap() error { return e.err }
 
 // precheck refuses, before go-ical sees them, texts that would cost it much (too long,
 // nested too deep, parameters too long) and texts that are not a VCALENDAR at all.
@@ -193,7 +194,7 @@ func precheck(raw []byte) error {
 		}
 	}
 	if first {
-		return fmt.Errorf("ical: the text is empty: %w", ErrNoCalendar)
+		return &readError{"ical: the text is empty", ErrNoCalendar}
 	}
 	return nil
 }
