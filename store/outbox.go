@@ -46,6 +46,9 @@ const (
 	Queued MessageStatus = "queued"
 	Sent   MessageStatus = "sent"
 	Failed MessageStatus = "failed"
+	// Superseded: a later change made the message pointless before it went, so it never
+	// will; LastError says what made it so.
+	Superseded MessageStatus = "superseded"
 )
 
 // Message is one e-mail in the outbox: its rendered bytes are exactly what is, or will be,
@@ -242,7 +245,7 @@ func (s *Store) NextDue() (time.Time, error) {
 }
 
 // MarkSent records that the server accepted a message. Marking a sent message again
-// changes nothing.
+// changes nothing; a message superseded while it was on its way is marked sent, since it went.
 func (s *Store) MarkSent(id exchange.ID, at time.Time) error {
 	return s.updateMessage(id, func(m *Message) {
 		if m.Status == Sent {
@@ -334,6 +337,11 @@ func queueAt(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason s
 	case exchange.Confirm:
 		sends = []send{{kind: VisitorInvitation, who: "visitor"}, {kind: Confirmation, who: "visitor"}}
 	case exchange.Reschedule, exchange.Cancel:
+		if a == exchange.Cancel {
+			if err := supersede(tx, p.ID, Confirmation, "not sent: the placement was cancelled first"); err != nil {
+				return err
+			}
+		}
 		invited, err := invited(tx, p.ID)
 		if err != nil {
 			return err
@@ -369,6 +377,26 @@ func queueAt(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason s
 		}
 		if err := newMessage(tx, m); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// supersede takes the placement's queued messages of kind out of the queue, for a reason:
+// a confirmation still waiting when the placement is cancelled would arrive with, or
+// after, the cancellation. A message already sent, or being sent, is not recalled: the
+// sender's MarkSent records what happened.
+func supersede(tx *bolt.Tx, placement exchange.ID, kind MessageKind, reason string) error {
+	ms, err := messagesOf(tx, placement)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.Kind == kind && m.Status == Queued {
+			m.Status, m.LastError = Superseded, reason
+			if err := putMessage(tx, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

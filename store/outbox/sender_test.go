@@ -394,6 +394,64 @@ func TestASupersededMessageIsNotRetried(t *testing.T) {
 	}
 }
 
+// The placement is cancelled while the visitor's confirmation still waits: the visitor gets
+// the invitation and its cancellation, never "Confirmed: your visit…" in the same burst.
+func TestAConfirmationStillQueuedWhenThePlacementIsCancelledIsNotSent(t *testing.T) {
+	w := newWorld(t, "jana@hhi.example.de")
+	p := w.book(t)
+	w.st.Act(p.ID, exchange.Request, "")
+	w.send(t)
+	if _, err := w.st.Act(p.ID, exchange.Confirm, "accepted"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.Act(p.ID, exchange.Cancel, "visitor ill"); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.send(t); r.Sent != 3 || r.Waiting != 0 {
+		t.Fatalf("%v, %d waiting: %v", r, r.Waiting, r.Problems)
+	}
+	var got []string
+	for _, d := range w.srv.Received()[1:] {
+		got = append(got, d.To+":"+parse(t, d).method)
+	}
+	want := []string{"ana@ferrovia.example.pt:REQUEST", "jana@hhi.example.de:CANCEL", "ana@ferrovia.example.pt:CANCEL"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("received %v, want %v", got, want)
+	}
+	ms, _ := w.st.Messages(p.ID)
+	for _, m := range ms {
+		if m.Kind == store.Confirmation && (m.Status != store.Superseded || !strings.Contains(m.LastError, "cancelled")) {
+			t.Fatalf("the confirmation is %s: %q", m.Status, m.LastError)
+		}
+	}
+}
+
+// A confirmation that was already on its way when the placement was cancelled went: it is
+// recorded as sent, not as superseded.
+func TestAConfirmationOnItsWayWhenCancelledIsRecordedAsSent(t *testing.T) {
+	w := newWorld(t, "jana@hhi.example.de")
+	p := w.book(t)
+	w.st.Act(p.ID, exchange.Request, "")
+	w.st.Act(p.ID, exchange.Confirm, "accepted")
+	var confirmation store.Message
+	ms, _ := w.st.Messages(p.ID)
+	for _, m := range ms {
+		if m.Kind == store.Confirmation {
+			confirmation = m
+		}
+	}
+	w.st.Act(p.ID, exchange.Cancel, "") // while the sender has it in hand
+	if err := w.st.MarkSent(confirmation.ID, w.now); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ = w.st.Messages(p.ID)
+	for _, m := range ms {
+		if m.ID == confirmation.ID && (m.Status != store.Sent || m.Attempts != 1) {
+			t.Fatalf("%s after %d attempts", m.Status, m.Attempts)
+		}
+	}
+}
+
 // The host moved: everyone invited gets an update with the new location and a higher
 // SEQUENCE; the dates stay.
 func TestANewHostAddressUpdatesTheCalendarsInvited(t *testing.T) {
