@@ -63,6 +63,7 @@ type messageJSON struct {
 	MessageID   string `json:"message_id"`
 	Created     string `json:"created"`
 	SentAt      string `json:"sent_at,omitempty"`
+	NextAttempt string `json:"next_attempt,omitempty"` // when a queued message that failed for now is tried again
 }
 
 func (c *cli) outbox(args []string) error {
@@ -78,9 +79,12 @@ func (c *cli) outbox(args []string) error {
 		out := []messageJSON{}
 		for _, m := range ms {
 			j := messageJSON{m.ID.String(), m.PlacementID.String(), string(m.Kind), m.To, m.Subject, string(m.Status), m.Attempts,
-				m.LastError, m.Sequence, m.Method, m.MessageID(), m.Created.Format(time.RFC3339), ""}
+				m.LastError, m.Sequence, m.Method, m.MessageID(), m.Created.Format(time.RFC3339), "", ""}
 			if !m.SentAt.IsZero() {
 				j.SentAt = m.SentAt.Format(time.RFC3339)
+			}
+			if m.Status == store.Queued && !m.NextAttempt.IsZero() {
+				j.NextAttempt = m.NextAttempt.Format(time.RFC3339)
 			}
 			out = append(out, j)
 		}

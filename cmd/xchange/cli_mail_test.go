@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
 	"github.com/xchangedesk/xchangedesk/exchange/mail/mailtest"
@@ -46,6 +48,9 @@ func TestMessagesGoOutThroughTheOutbox(t *testing.T) {
 		if _, ok := ms[0][k]; !ok {
 			t.Errorf("outbox JSON lacks %s", k)
 		}
+	}
+	if _, ok := ms[0]["next_attempt"]; ok {
+		t.Errorf("a sent message has a next_attempt: %v", ms[0])
 	}
 	if ms[0]["status"] != "sent" || ms[0]["method"] != "REQUEST" || ms[0]["placement_id"] != id || ms[0]["kind"] != "host-request" {
 		t.Fatalf("outbox %v", ms[0])
@@ -135,6 +140,13 @@ func TestSendSaysSoWhileMessagesWaitAfterAFailure(t *testing.T) {
 	// Straight away again: nothing is due, but the message still waits.
 	if code, _, errs := xchange(t, w.db, "send"); code != 1 || !strings.Contains(errs, "1 messages still wait") {
 		t.Fatalf("second send: %d %q", code, errs)
+	}
+	// The outbox says when it is tried again: 30 seconds after the failure.
+	var ms []map[string]any
+	json.Unmarshal([]byte(mustRun(t, w.db, "outbox", "--json")), &ms)
+	next, err := time.Parse(time.RFC3339, fmt.Sprint(ms[0]["next_attempt"]))
+	if err != nil || ms[0]["status"] != "queued" || time.Until(next) <= 0 || time.Until(next) > 30*time.Second {
+		t.Fatalf("next_attempt %v (%v) in %v", ms[0]["next_attempt"], err, ms[0])
 	}
 	if code, _, _ := xchange(t, w.db, "book", "--host", w.host, "--visitor", w.eva, "--first", "2027-03-08",
 		"--last", "2027-03-12", "--extra-travel-days", "9223372036854775807"); code != 1 {
