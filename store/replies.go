@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -437,4 +440,34 @@ func replyOf(source string, r ical.Reply, messageID, from, digest string) Reply 
 	return Reply{Source: source, MessageID: messageID, Digest: digest, From: from, Method: r.Method, UID: r.UID,
 		Sequence: r.Sequence, Stamp: r.Stamp, Attendee: r.Attendee, PartStat: r.PartStat, Comment: r.Comment,
 		First: r.First, Last: r.Last}
+}
+
+// maxReplyFile is the largest mail or calendar file read for a reply: replies are a few
+// kilobytes, a mail with attachments a few megabytes.
+const maxReplyFile = 32 << 20
+
+// ReadReplyFile reads the reply in a mail (.eml) or calendar (.ics) file, telling one from the
+// other by its name or by what it starts with; the file's name is the reply's source.
+func ReadReplyFile(path string) (Reply, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Reply{}, fileError(path, "cannot be read", err)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxReplyFile+1))
+	if err != nil {
+		return Reply{}, fileError(path, "cannot be read", err)
+	}
+	if len(raw) > maxReplyFile {
+		return Reply{}, fileError(path, "is too large for a reply", fmt.Errorf("more than %d MB", maxReplyFile>>20))
+	}
+	start := bytes.TrimLeft(bytes.TrimPrefix(raw, []byte("\uFEFF")), " \t\r\n")
+	calendar := strings.EqualFold(filepath.Ext(path), ".ics") ||
+		len(start) >= 15 && strings.EqualFold(string(start[:15]), "BEGIN:VCALENDAR")
+	return ReadReply(filepath.Base(path), raw, calendar)
+}
+
+func fileError(path, problem string, err error) error {
+	return fmt.Errorf("%w: %w", &exchange.RuleError{Field: "file", Rule: exchange.RuleFormat, Value: path,
+		Reason: fmt.Sprintf("%s %s (%v)", path, problem, err)}, err)
 }

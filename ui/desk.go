@@ -33,6 +33,7 @@ type Bookings interface {
 	budgetData
 	mailData
 	bookingData
+	repliesData
 	outbox.Outbox // what the sender needs, for the test message
 }
 
@@ -84,6 +85,7 @@ func build(a fyne.App, data Bookings, today func() exchange.Date, b *bridge) *De
 	)
 	d.tabs.SetTabLocation(container.TabLocationLeading)
 	d.menus()
+	d.win.SetOnDropped(d.dropped) // .eml and .ics files with hosts' answers
 	d.win.Resize(fyne.NewSize(1280, 800))
 	return d
 }

@@ -35,6 +35,7 @@ func (d *Desk) shortcuts() []shortcut {
 		{fyne.KeyF, "Search the list on screen", d.focusSearch},
 		{fyne.KeyE, "Export the report", d.budget.exportDialog},
 		{fyne.KeyB, "Back up the data file", d.backupDialog},
+		{fyne.KeyI, "Import replies from .eml or .ics files", d.importDialog},
 	}
 	for i, item := range d.tabs.Items {
 		i := i
@@ -60,6 +61,7 @@ func (d *Desk) menus() {
 		fyne.NewMenu("File",
 			fyne.NewMenuItem("New booking…", func() { d.openBooking(nil) }),
 			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Import replies…", d.importDialog),
 			fyne.NewMenuItem("Export report…", d.budget.exportDialog),
 			fyne.NewMenuItem("Backup…", d.backupDialog),
 		),

@@ -69,6 +69,9 @@ type placementsScreen struct {
 	price     *widget.Label
 	checks    map[exchange.Item]*widget.Check
 	mails     *widget.Label
+	answers   *widget.Label
+	counter   *fyne.Container // the host's proposal of other dates, with Accept and Refuse
+	proposal  *widget.Label
 	history   *widget.Label
 }
 
@@ -146,7 +149,12 @@ func newPlacementsScreen(d *Desk, data placementsData) *placementsScreen {
 	s.actionErr = errorLine()
 	s.fix = widget.NewButton("", nil)
 	s.fix.Hide()
-	s.price, s.mails, s.history = wrapped(""), wrapped(""), wrapped("")
+	s.price, s.mails, s.history, s.answers, s.proposal = wrapped(""), wrapped(""), wrapped(""), wrapped(""), wrapped("")
+	s.proposal.Importance = widget.WarningImportance
+	s.counter = container.NewVBox(s.proposal, container.NewHBox(
+		widget.NewButton("Accept the new dates…", func() { s.answerCounter(true) }),
+		widget.NewButton("Keep our dates…", func() { s.answerCounter(false) })))
+	s.counter.Hide()
 	var checks []fyne.CanvasObject
 	for _, it := range exchange.Items {
 		c := widget.NewCheck(it.Label, nil)
@@ -161,6 +169,7 @@ func newPlacementsScreen(d *Desk, data placementsData) *placementsScreen {
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.fix), s.actionErr),
 		heading("Lump sum"), s.price,
 		heading("Documents"), container.NewVBox(checks...),
+		heading("Answers"), s.answers, s.counter,
 		heading("Messages"), s.mails,
 		heading("History"), s.history)
 	s.detailBox = container.NewStack(container.NewVScroll(body))
@@ -440,6 +449,14 @@ func (s *placementsScreen) applyDetail(pd store.PlacementDetail, err error) {
 	s.history.SetText(historyText(p.History))
 	s.price.SetText(priceText(p))
 	s.mails.SetText(mailsText(pd.Messages))
+	s.answers.SetText(answersText(p, h, v))
+	if c := p.Counter; c != nil {
+		s.proposal.SetText(fmt.Sprintf("%s proposes %s instead of %s%s.", h.Contact, wording.Range(c.First, c.Last),
+			wording.Range(p.First, p.Last), quoted(c.Comment)))
+		s.counter.Show()
+	} else {
+		s.counter.Hide()
+	}
 	for it, c := range s.checks {
 		c.OnChanged = nil
 		c.SetChecked(p.Ticked(it))
@@ -479,6 +496,10 @@ func kindText(k store.MessageKind) string {
 		return "Calendar update"
 	case store.Cancellation:
 		return "Cancellation"
+	case store.HostConfirmed:
+		return "Confirmed event"
+	case store.CounterDeclined:
+		return "Answer to the proposal"
 	}
 	return string(k)
 }
@@ -500,6 +521,57 @@ func mailsText(ms []store.Message) string {
 		return "None yet: asking the host sends an availability request."
 	}
 	return strings.Join(lines, "\n")
+}
+
+// answersText says what the host's and the visitor's calendars answered.
+func answersText(p exchange.Placement, h exchange.Host, v exchange.Visitor) string {
+	line := func(who string, a *exchange.Answer) string {
+		if a == nil {
+			return who + ": no answer read yet."
+		}
+		return fmt.Sprintf("%s: %s%s, read %s (%s).", who, strings.ToLower(a.PartStat), quoted(a.Comment), wording.Stamp(a.Read), a.Source)
+	}
+	return line(h.Contact+" for "+h.Name, p.HostAnswer) + "\n" + line(v.Name, p.VisitorAnswer) +
+		"\nDrop a reply's .eml or .ics file on the window, or use File → Import replies…, to read one."
+}
+
+func quoted(c string) string {
+	if c = strings.TrimSpace(c); c != "" {
+		return ": “" + c + "”"
+	}
+	return ""
+}
+
+// answerCounter accepts or refuses the host's proposal, after saying what happens.
+func (s *placementsScreen) answerCounter(accept bool) {
+	pd := s.detail
+	p, h := pd.Placement, pd.Host
+	data, ok := s.desk.data.(repliesData)
+	if p.Counter == nil || !ok {
+		return
+	}
+	c := *p.Counter
+	title, what, yes := "Accept the new dates?", fmt.Sprintf("The stay moves to %s, with every rule and the budget checked again; "+
+		"whoever was invited gets an update.", wording.Range(c.First, c.Last)), "Move the stay"
+	if !accept {
+		title, what, yes = "Keep our dates?", fmt.Sprintf("The stay stays %s. %s <%s> gets an answer that declines the proposal "+
+			"and asks to accept or decline these dates.", wording.Range(p.First, p.Last), h.Contact, c.Address), "Keep the dates"
+	}
+	s.confirm(title, what, yes, func() {
+		change(s.desk.bridge, func() (exchange.Placement, error) { return data.AnswerCounter(p.ID, accept, "") },
+			func(moved exchange.Placement, err error) {
+				if err != nil {
+					s.refuse(err)
+					return
+				}
+				if accept {
+					s.desk.say(fmt.Sprintf("Moved to %s; updates are queued for everyone invited.", wording.Range(moved.First, moved.Last)))
+				} else {
+					s.desk.say("The dates stay; the host's proposal is answered.")
+				}
+				s.desk.changed()
+			})
+	})
 }
 
 // priceText is the breakdown of a placement's lump sum, as audit evidence.

@@ -1,21 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
-
-// maxReplyFile is the largest mail or calendar file import-reply reads: replies are a few
-// kilobytes; a mail with attachments a few megabytes.
-const maxReplyFile = 32 << 20
 
 // replyJSON is one line of import-reply --json and fetch-replies --json.
 type replyJSON struct {
@@ -81,13 +73,7 @@ func (c *cli) importReply(args []string) error {
 // applyFile reads one file and applies the reply in it.
 func applyFile(s *store.Store, path string) replyJSON {
 	out := replyJSON{File: path}
-	raw, err := readLimited(path)
-	if err != nil {
-		out.Outcome, out.Reason = outcomeError, wording.Error(fileErr(path, "cannot be read", err))
-		return out
-	}
-	name := filepath.Base(path)
-	r, err := store.ReadReply(name, raw, isCalendarFile(path, raw))
+	r, err := store.ReadReplyFile(path)
 	switch {
 	case errors.Is(err, store.ErrNotAReply):
 		out.Outcome = string(store.NotReply)
@@ -110,31 +96,6 @@ func applyFile(s *store.Store, path string) replyJSON {
 		out.Reason = wording.Error(res.Reason)
 	}
 	return out
-}
-
-// isCalendarFile tells a bare calendar from a mail: by its name, or by what it starts with.
-func isCalendarFile(path string, raw []byte) bool {
-	if strings.EqualFold(filepath.Ext(path), ".ics") {
-		return true
-	}
-	start := bytes.TrimLeft(bytes.TrimPrefix(raw, []byte("\uFEFF")), " \t\r\n")
-	return len(start) >= 15 && strings.EqualFold(string(start[:15]), "BEGIN:VCALENDAR")
-}
-
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxReplyFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(raw) > maxReplyFile {
-		return nil, fmt.Errorf("larger than %d MB", maxReplyFile>>20)
-	}
-	return raw, nil
 }
 
 // counter accepts or refuses the host's pending proposal of other dates.
