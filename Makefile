@@ -27,11 +27,12 @@ STATICCHECK := $(GOBIN_DIR)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
 # Debian packages: C toolchain and X11/OpenGL headers for Fyne's cgo driver,
-# then Xvfb, xwininfo, xdotool and ImageMagick's `import` for the window tests.
+# then Xvfb, xwininfo, xdotool and ImageMagick's `import` for the window tests, and
+# Dovecot, the real IMAP server that exchange/mailbox's tests start on 127.0.0.1.
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libgl1-mesa-dev libgl1-mesa-dri libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb x11-utils xdotool imagemagick
+	xvfb x11-utils xdotool imagemagick dovecot-imapd
 
 TEST_TIMEOUT := 20m
 SMOKE_TIMEOUT := 10m

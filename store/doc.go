@@ -17,9 +17,11 @@
 //	outbox_raw      message id → the rendered message, byte for byte what is sent
 //	outbox_queued   message id → "" while the message waits to be sent
 //	outbox_by_placement placement id | message id → ""
+//	mailbox_seen    UIDVALIDITY (uint32) | UID (uint32) → "" for each message processed on an
+//	                IMAP server that keeps no keywords
 //
 // meta also holds "totals" (committed and paid cents, changed with every placement) and
-// "smtp" (the mail server settings; never the password).
+// "smtp" and "imap" (the mail server and mailbox settings; never a password).
 //
 // Records are JSON structs of this package, separate from the domain types of package
 // exchange, so the file format changes only on purpose. Every public method is one bbolt

@@ -69,6 +69,11 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists([]byte("replies"))
 		return err
 	},
+	// 5: the messages processed on an IMAP server that keeps no keywords.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists([]byte("mailbox_seen"))
+		return err
+	},
 }
 
 // SchemaVersion is the version this build writes.
@@ -176,7 +181,8 @@ func migrate(tx *bolt.Tx) error {
 
 // allBuckets are the buckets the current schema has; every method may rely on them.
 var allBuckets = [][]byte{bucketMeta, bucketHosts, bucketVisitors, bucketPlacements, bucketByHost, bucketByVisitor,
-	bucketByOrg, bucketRates, bucketOutbox, bucketOutboxRaw, bucketOutboxQueued, bucketOutboxByPl, bucketReplies}
+	bucketByOrg, bucketRates, bucketOutbox, bucketOutboxRaw, bucketOutboxQueued, bucketOutboxByPl, bucketReplies,
+	bucketMailboxSeen}
 
 // checkLayout refuses a file whose schema version claims buckets it does not have, rather
 // than failing later in the middle of a screen.

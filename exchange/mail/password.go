@@ -50,3 +50,46 @@ func Password(host, user string) string {
 	}
 	return os.Getenv(PasswordVariable)
 }
+
+// IMAPPasswordVariable holds the mailbox password where there is no keyring: the IMAP
+// login of the organiser's mailbox (package exchange/mailbox), kept apart from the SMTP one
+// as the two may differ.
+const IMAPPasswordVariable = "XCHANGE_IMAP_PASSWORD"
+
+func imapKeyringUser(host, user string) string { return "imap://" + user + "@" + host }
+
+// noIMAPKeyring names the mailbox's variable and matches ErrNoKeyring.
+type noIMAPKeyring struct{ cause error }
+
+func (e noIMAPKeyring) Error() string {
+	s := "mail: no keyring on this system; set " + IMAPPasswordVariable + " instead"
+	if e.cause != nil {
+		s += " (" + e.cause.Error() + ")"
+	}
+	return s
+}
+
+func (e noIMAPKeyring) Is(target error) bool { return target == ErrNoKeyring }
+
+// SaveIMAPPassword keeps the mailbox password for user at host in the keyring. Without
+// one it returns an error matching ErrNoKeyring that names IMAPPasswordVariable.
+func SaveIMAPPassword(host, user, password string) error {
+	if !keyringAvailable() {
+		return noIMAPKeyring{}
+	}
+	if err := keyring.Set(keyringService, imapKeyringUser(host, user), password); err != nil {
+		return noIMAPKeyring{err}
+	}
+	return nil
+}
+
+// IMAPPassword returns the mailbox password for user at host: from the keyring, else from
+// IMAPPasswordVariable, else "".
+func IMAPPassword(host, user string) string {
+	if keyringAvailable() {
+		if p, err := keyring.Get(keyringService, imapKeyringUser(host, user)); err == nil {
+			return p
+		}
+	}
+	return os.Getenv(IMAPPasswordVariable)
+}
