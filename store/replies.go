@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -86,6 +87,27 @@ type replyRecord struct {
 	Outcome     string      `json:"outcome"`
 	Source      string      `json:"source"`
 	Read        time.Time   `json:"read"`
+	Detail      string      `json:"detail,omitempty"` // what the placement's history says of it
+}
+
+// ReplyRead is a reply the desk has read, and what became of it.
+type ReplyRead struct {
+	PlacementID exchange.ID
+	Outcome     Outcome
+	Source      string
+	Read        time.Time
+	Detail      string
+}
+
+// replies lists the replies read, newest first.
+func replies(tx *bolt.Tx) ([]ReplyRead, error) {
+	var out []ReplyRead
+	err := each(tx, bucketReplies, func(r replyRecord) error {
+		out = append(out, ReplyRead{r.PlacementID, Outcome(r.Outcome), r.Source, r.Read, r.Detail})
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Read.After(out[j].Read) })
+	return out, err
 }
 
 // key is what identifies the reply among those read: its mail's Message-ID or, for a bare
@@ -217,7 +239,11 @@ func (s *Store) applyReply(tx *bolt.Tx, r Reply) (ReplyResult, error) {
 			return ReplyResult{}, err
 		}
 	}
-	if err := put(tx, bucketReplies, r.key(), replyRecord{PlacementID: p.ID, Outcome: string(res.Outcome), Source: source, Read: now}); err != nil {
+	detail := ""
+	if len(p.History) > len(old.History) {
+		detail = p.History[len(p.History)-1].Detail
+	}
+	if err := put(tx, bucketReplies, r.key(), replyRecord{PlacementID: p.ID, Outcome: string(res.Outcome), Source: source, Read: now, Detail: detail}); err != nil {
 		return ReplyResult{}, err
 	}
 	return res, putPlacement(tx, p, &old)

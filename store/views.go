@@ -133,7 +133,8 @@ type Mail struct {
 	Programme exchange.Programme
 	Messages  []Message
 	SMTP      SMTPSettings
-	SMTPSet   bool // false: no server is set, and the outbox holds its messages
+	SMTPSet   bool        // false: no server is set, and the outbox holds its messages
+	Replies   []ReplyRead // the answers read from mail and files, newest first
 }
 
 // Waiting counts the messages not yet sent: queued or failed.
@@ -160,6 +161,9 @@ func (s *Store) Mail() (Mail, error) {
 			return err
 		}
 		m.SMTPSet = ok && m.SMTP.Host != ""
+		if m.Replies, err = replies(tx); err != nil {
+			return err
+		}
 		return each(tx, bucketOutbox, func(r messageRecord) error { m.Messages = append(m.Messages, r.message(tx)); return nil })
 	})
 	return m, err

@@ -32,6 +32,7 @@ type outboxScreen struct {
 	data     mailData
 	content  fyne.CanvasObject
 	pane     *listPane[store.Message]
+	replies  *listPane[store.ReplyRead]
 	chosen   store.Message
 	settings *mailSettings
 
@@ -58,7 +59,20 @@ func newOutboxScreen(d *Desk, data mailData) *outboxScreen {
 	s.retry.Hide()
 	s.view.Hide()
 	s.summary = wrapped("")
-	left := container.NewBorder(nil, container.NewVBox(s.summary, s.detail, container.NewHBox(s.retry, s.view)), nil, nil, s.pane.content)
+	messages := container.NewBorder(nil, container.NewVBox(s.summary, s.detail, container.NewHBox(s.retry, s.view)), nil, nil, s.pane.content)
+	importReplies := widget.NewButtonWithIcon("Import replies…", theme.FolderOpenIcon(), d.importDialog)
+	s.replies = newListPane("Search source, outcome, who answered…", importReplies,
+		func(r store.ReplyRead) exchange.ID { return r.PlacementID },
+		replyLines,
+		func(r store.ReplyRead) string { title, sub := replyLines(r); return title + " " + sub },
+		func(r store.ReplyRead) {
+			if !r.PlacementID.IsZero() {
+				d.tabs.SelectIndex(0)
+				d.placements.reveal(r.PlacementID)
+				d.placements.reload()
+			}
+		})
+	left := container.NewAppTabs(container.NewTabItem("Messages", messages), container.NewTabItem("Replies read", s.replies.content))
 	split := container.NewHSplit(left, s.settings.content)
 	split.Offset = 0.55
 	s.content = split
@@ -105,6 +119,7 @@ func (s *outboxScreen) apply(m store.Mail, err error) {
 		text += " No mail server is set, so messages wait here."
 	}
 	s.summary.SetText(text)
+	s.replies.setItems(m.Replies)
 	s.settings.apply(m)
 	for _, msg := range m.Messages {
 		if msg.ID == s.chosen.ID {
@@ -134,6 +149,15 @@ func (s *outboxScreen) choose(m store.Message) {
 	} else {
 		s.retry.Hide()
 	}
+}
+
+// replyLines is what a reply's row shows: its outcome and source, then what became of it.
+func replyLines(r store.ReplyRead) (string, string) {
+	detail := r.Detail
+	if detail == "" {
+		detail = "Read " + wording.Stamp(r.Read)
+	}
+	return outcomeText(r.Outcome) + " · " + r.Source, detail
 }
 
 func methodText(method string) string {

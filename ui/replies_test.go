@@ -54,6 +54,15 @@ func TestARepliesFileDroppedOnTheWindowConfirmsThePlacementOnScreen(t *testing.T
 	d.importFiles([]string{replyFile(t, p, h, "REPLY", "ACCEPTED", "")})
 	shows(t, d.win, "Read before: nothing changed")
 	test.Tap(button(t, d.win, "Close"))
+
+	// The outbox lists the replies read; a click opens the placement.
+	d.tabs.SelectIndex(4)
+	tapText(t, d.win, "Replies read")
+	shows(t, d.win, "Applied · reply-accepted.ics, sender not checked", h.Contact+" accepted by e-mail")
+	tapText(t, d.win, "Applied · reply-accepted.ics, sender not checked")
+	if d.tabs.SelectedIndex() != 0 || fact(t, d.win, "Status") != "Confirmed" {
+		t.Fatalf("the reply did not open its placement: tab %d", d.tabs.SelectedIndex())
+	}
 }
 
 func TestAHostsProposalOfOtherDatesIsAcceptedFromThePlacement(t *testing.T) {
