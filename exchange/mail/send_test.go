@@ -364,3 +364,53 @@ func TestSMTPConfig(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
+
+// While the caller records a message the server accepted, the next one is written but not
+// finished: the server accepts nothing more until the record is done.
+func TestSendEachAcceptsNothingMoreUntilTheLastAcceptanceIsRecorded(t *testing.T) {
+	srv := mailtest.Start(t, mail.StartTLS)
+	msgs := []mail.Outgoing{outgoing(t, "0190-a", host.Email), outgoing(t, "0190-b", host.Email)}
+	recording, release := make(chan string), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- mail.SendEach(t.Context(), srv.Config(), msgs, func(r mail.Result) error {
+			if r.Status != mail.Sent {
+				return fmt.Errorf("%s: %v", r.ID, r.Err)
+			}
+			recording <- r.ID
+			<-release
+			return nil
+		})
+	}()
+	if id := <-recording; id != "0190-a" {
+		t.Fatalf("recording %s first", id)
+	}
+	time.Sleep(50 * time.Millisecond) // time enough for the second message to go, were it let
+	if got := len(srv.Received()); got != 1 {
+		t.Fatalf("the server accepted %d messages while the first was being recorded", got)
+	}
+	release <- struct{}{}
+	if id := <-recording; id != "0190-b" {
+		t.Fatalf("recording %s second", id)
+	}
+	release <- struct{}{}
+	if err := <-done; err != nil || len(srv.Received()) != 2 {
+		t.Fatalf("%v, %d received", err, len(srv.Received()))
+	}
+}
+
+// A record that fails stops the batch before the next message is accepted.
+func TestSendEachStopsWhenARecordFails(t *testing.T) {
+	srv := mailtest.Start(t, mail.StartTLS)
+	msgs := []mail.Outgoing{outgoing(t, "0190-a", host.Email), outgoing(t, "0190-b", host.Email), outgoing(t, "0190-c", host.Email)}
+	full := errors.New("disk full")
+	var reported []string
+	err := mail.SendEach(t.Context(), srv.Config(), msgs, func(r mail.Result) error {
+		reported = append(reported, r.ID)
+		return full
+	})
+	time.Sleep(50 * time.Millisecond) // the server has had its chance to accept the second
+	if !errors.Is(err, full) || strings.Join(reported, " ") != "0190-a" || len(srv.Received()) != 1 {
+		t.Fatalf("%v; reported %v; %d received", err, reported, len(srv.Received()))
+	}
+}
