@@ -141,7 +141,7 @@ type Mail struct {
 func (m Mail) Waiting() int {
 	n := 0
 	for _, x := range m.Messages {
-		if x.Status != Sent {
+		if x.Status == Queued || x.Status == Failed {
 			n++
 		}
 	}

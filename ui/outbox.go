@@ -137,6 +137,8 @@ func (s *outboxScreen) choose(m store.Message) {
 		text += " Sent " + wording.Stamp(m.SentAt) + "."
 	case store.Failed:
 		text += " Failed: " + m.LastError
+	case store.Superseded:
+		text += " Not sent: " + m.LastError
 	case store.Queued:
 		if m.Attempts > 0 {
 			text += fmt.Sprintf(" Tried %d times; next try %s. Last error: %s", m.Attempts, wording.Stamp(m.NextAttempt), m.LastError)
