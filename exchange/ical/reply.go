@@ -84,7 +84,7 @@ const (
 func ReadReply(raw []byte) (r Reply, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = Reply{}, fmt.Errorf("ical: the calendar is malformed: %v", p)
+			r, err = Reply{}, fmt.Errorf("ical: the calendar cannot be read (internal error: %v)", p)
 		}
 	}()
 	if err := precheck(raw); err != nil {

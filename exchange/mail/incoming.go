@@ -56,7 +56,7 @@ func ReadMessage(r io.Reader) (in Incoming, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			in.Calendars = nil
-			err = fmt.Errorf("mail: the message cannot be read: %v", p)
+			err = fmt.Errorf("mail: the message cannot be read (internal error: %v)", p)
 		}
 	}()
 	lr := &headerLimit{r: r, n: maxHeaderBytes}
