@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,9 +44,15 @@ const DefaultFolder = "INBOX"
 // DefaultTimeout bounds connecting and each IMAP exchange when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
-// fetchBatch is how many messages one UID FETCH asks for, so a large backlog arrives in
-// commands of bounded size.
-const fetchBatch = 50
+// A first look at a mailbox full of old mail must not load all of it at once: Fetch hands
+// over a batch at a time, and one UID FETCH asks for a few messages. Variables, so the tests
+// can make them small.
+var (
+	fetchChunk   = 20       // messages asked for by one UID FETCH
+	batchCount   = 100      // messages Fetch returns at most
+	batchBytes   = 16 << 20 // bytes after which Fetch asks for no more
+	maxMessageSz = 32 << 20 // messages this large or larger are left alone: no reply is that big
+)
 
 // Config says how to reach the organiser's mailbox. Its String method, and so %v, never
 // shows the password.
@@ -182,7 +189,7 @@ type Message struct {
 // concurrent use.
 type Client struct {
 	cfg         Config
-	conn        net.Conn // under any TLS, so a timeout can interrupt blocked I/O
+	conn        *activeConn // under any TLS, so a timeout can interrupt blocked I/O
 	imap        *imapclient.Client
 	uidValidity uint32
 	keywords    bool // PERMANENTFLAGS allow $XchangeDesk
@@ -197,10 +204,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg}
 	addr := cfg.Addr()
 	dialer := net.Dialer{Timeout: cfg.timeout()}
-	conn, err := dialer.DialContext(ctx, "tcp", addr)
+	tcp, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, c.netError(ctx, "connecting", err)
 	}
+	conn := &activeConn{Conn: tcp}
 	c.conn = conn
 	tlsConfig := &tls.Config{
 		ServerName:         strings.Trim(strings.TrimSpace(cfg.Host), "[]"),
@@ -283,13 +291,15 @@ func (c *Client) UIDValidity() uint32 { return c.uidValidity }
 // MarkProcessed reports false and the caller remembers the UIDs.
 func (c *Client) KeywordsAllowed() bool { return c.keywords }
 
-// Fetch returns the messages of the folder not yet processed, oldest first: those without
-// the keyword $XchangeDesk for which done (if not nil) returns false. Messages are read
-// with BODY.PEEK[], so none becomes \Seen.
+// Fetch returns messages of the folder not yet processed, oldest first: those without the
+// keyword $XchangeDesk for which done (if not nil) returns false. Messages are read with
+// BODY.PEEK[], so none becomes \Seen. It returns at most 100 messages or about 16 MiB at a
+// time: call it again, after marking those or telling done about them, for the rest, until
+// it returns none. Messages of 32 MiB or more are never returned.
 func (c *Client) Fetch(ctx context.Context, done func(uidValidity, uid uint32) bool) ([]Message, error) {
 	var found *imap.SearchData
 	err := c.do(ctx, "search", func() (err error) {
-		found, err = c.imap.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{Keyword}}, nil).Wait()
+		found, err = c.imap.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{Keyword}, Smaller: int64(maxMessageSz)}, nil).Wait()
 		return err
 	})
 	if err != nil {
@@ -302,9 +312,14 @@ func (c *Client) Fetch(ctx context.Context, done func(uidValidity, uid uint32) b
 		}
 	}
 	slices.Sort(todo)
+	todo = todo[:min(len(todo), batchCount)]
 	body := &imap.FetchItemBodySection{Peek: true}
 	var out []Message
-	for chunk := range slices.Chunk(todo, fetchBatch) {
+	size := 0
+	for chunk := range slices.Chunk(todo, fetchChunk) {
+		if size >= batchBytes {
+			break
+		}
 		var bufs []*imapclient.FetchMessageBuffer
 		err := c.do(ctx, "fetch", func() (err error) {
 			bufs, err = c.imap.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()
@@ -317,6 +332,7 @@ func (c *Client) Fetch(ctx context.Context, done func(uidValidity, uid uint32) b
 			// A message expunged meanwhile is simply absent; one without a body is skipped.
 			if raw := b.FindBodySection(body); b.UID != 0 && raw != nil {
 				out = append(out, Message{UIDValidity: c.uidValidity, UID: uint32(b.UID), Raw: raw})
+				size += len(raw)
 			}
 		}
 	}
@@ -367,29 +383,57 @@ func (c *Client) close() {
 	}
 }
 
-// do runs one exchange with the server, bounded by the timeout and by ctx. When either
-// runs out it closes the connection under any TLS, which ends the exchange, and says so.
+// do runs one exchange with the server, bounded by ctx and by the timeout, which counts
+// from the last byte received: a large message that keeps arriving is not cut off, a server
+// that falls silent is. When either runs out it closes the connection under any TLS, which
+// ends the exchange, and says so.
 func (c *Client) do(ctx context.Context, what string, exchange func() error) error {
 	done := make(chan error, 1)
+	c.conn.touch()
 	go func() { done <- exchange() }()
-	timer := time.NewTimer(c.cfg.timeout())
+	timeout := c.cfg.timeout()
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			return c.netError(ctx, what, err)
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return c.netError(ctx, what, err)
+			}
+			return nil
+		case <-timer.C:
+			if quiet := c.conn.quiet(); quiet < timeout {
+				timer.Reset(timeout - quiet)
+				continue
+			}
+			_ = c.conn.Close()
+			<-done
+			return c.timeoutError()
+		case <-ctx.Done():
+			_ = c.conn.Close()
+			<-done
+			return fmt.Errorf("mailbox: %s with %s stopped: %w", what, c.cfg.Addr(), ctx.Err())
 		}
-		return nil
-	case <-timer.C:
-		_ = c.conn.Close()
-		<-done
-		return c.timeoutError()
-	case <-ctx.Done():
-		_ = c.conn.Close()
-		<-done
-		return fmt.Errorf("mailbox: %s with %s stopped: %w", what, c.cfg.Addr(), ctx.Err())
 	}
 }
+
+// activeConn is the TCP connection, noting when bytes last arrived.
+type activeConn struct {
+	net.Conn
+	last atomic.Int64 // UnixNano of the last read that returned bytes
+}
+
+func (c *activeConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.touch()
+	}
+	return n, err
+}
+
+func (c *activeConn) touch() { c.last.Store(time.Now().UnixNano()) }
+
+func (c *activeConn) quiet() time.Duration { return time.Since(time.Unix(0, c.last.Load())) }
 
 func (c *Client) timeoutError() error {
 	return &Error{Kind: ErrTimeout, Err: context.DeadlineExceeded,

@@ -180,51 +180,73 @@ func (p *Poller) round1(ctx context.Context, r *Round) error {
 	}
 	defer c.Close()
 
+	// Fetch hands over a batch at a time; this round asks until none is left. What it
+	// has handed over already (failed, or processed where nothing keeps the mark) is not
+	// asked for again.
 	var memErr error
-	var done func(uidValidity, uid uint32) bool
-	if p.Memory != nil {
-		done = func(v, uid uint32) bool {
-			seen, err := p.Memory.Seen(v, uid)
-			if err != nil && memErr == nil {
-				memErr = err
+	handed := map[uint32]bool{}
+	done := func(v, uid uint32) bool {
+		if handed[uid] {
+			return true
+		}
+		if p.Memory == nil {
+			return false
+		}
+		seen, err := p.Memory.Seen(v, uid)
+		if err != nil && memErr == nil {
+			memErr = err
+		}
+		return seen
+	}
+	for {
+		msgs, err := c.Fetch(ctx, done)
+		if err != nil {
+			return err
+		}
+		if memErr != nil {
+			return fmt.Errorf("mailbox: reading the processed messages: %w", memErr)
+		}
+		if len(msgs) == 0 {
+			return nil
+		}
+		r.Fetched += len(msgs)
+		var processed []uint32
+		for _, m := range msgs {
+			if ctx.Err() != nil {
+				break
 			}
-			return seen
+			handed[m.UID] = true
+			reply, err := p.Handle(ctx, m)
+			switch {
+			case err != nil:
+				r.Failed = append(r.Failed, MessageError{UID: m.UID, Err: err})
+				continue
+			case reply:
+				r.Replies++
+			default:
+				r.NotReplies++
+			}
+			processed = append(processed, m.UID)
+		}
+		if err := p.mark(ctx, c, r, processed); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 	}
-	msgs, err := c.Fetch(ctx, done)
-	if err != nil {
-		return err
-	}
-	if memErr != nil {
-		return fmt.Errorf("mailbox: reading the processed messages: %w", memErr)
-	}
-	r.Fetched = len(msgs)
-	var processed []uint32
-	for _, m := range msgs {
-		if ctx.Err() != nil {
-			break
-		}
-		reply, err := p.Handle(ctx, m)
-		switch {
-		case err != nil:
-			r.Failed = append(r.Failed, MessageError{UID: m.UID, Err: err})
-			continue
-		case reply:
-			r.Replies++
-		default:
-			r.NotReplies++
-		}
-		processed = append(processed, m.UID)
-	}
+}
+
+// mark labels the processed messages, or remembers them where the server keeps no
+// keywords or the STORE did not get through (a reply read twice would only be a duplicate).
+func (p *Poller) mark(ctx context.Context, c *Client, r *Round, processed []uint32) error {
 	if len(processed) == 0 {
-		return ctx.Err()
+		return nil
 	}
 	ok, markErr := c.MarkProcessed(ctx, processed)
 	if ok {
 		return nil
 	}
-	// No keywords here, or the STORE did not get through: remember the UIDs, so the
-	// messages are not handed over again (a reply read twice would only be a duplicate).
 	if p.Memory == nil {
 		return markErr
 	}
