@@ -8,8 +8,12 @@
 // go-ical's fixed (alphabetical) order, and lines are folded at 75 octets, never inside a
 // UTF-8 sequence, so the same Invitation always gives the same bytes.
 //
+// Once the host accepted, Confirmed is the same REQUEST with their answer recorded; a host's
+// proposal of other dates that staff refuse is answered with DeclineCounter.
+//
 // The package builds on github.com/emersion/go-ical. Parse reads what other clients send
-// without letting a malformed file panic.
+// without letting a malformed file panic; ReadReply reads an attendee's REPLY or COUNTER
+// from it, as Google, Outlook, Exchange, Apple and Android clients write them.
 package ical
 
 import (
