@@ -80,6 +80,7 @@ const (
 	RuleReplyStatus     = "reply-status"        // the placement's status does not take this answer
 	RuleReplyCounter    = "reply-counter"       // only the host proposes other dates
 	RuleNoCounter       = "no-pending-proposal" // counter accept or refuse with nothing proposed
+	RuleReplyUnreadable = "reply-unreadable"    // a mail or calendar file that cannot be read
 )
 
 type replyRecord struct {
@@ -429,14 +430,14 @@ func ReadReply(source string, raw []byte, calendarFile bool) (Reply, error) {
 	if calendarFile {
 		rep, err := ical.ReadReply(raw)
 		if err != nil {
-			return Reply{}, readErr(err)
+			return Reply{}, readErr(source, err)
 		}
 		sum := sha256.Sum256(raw)
 		return replyOf(source, rep, "", "", hex.EncodeToString(sum[:])), nil
 	}
 	in, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, readErr(source, err)
 	}
 	var first error
 	for _, cal := range in.Calendars {
@@ -450,16 +451,28 @@ func ReadReply(source string, raw []byte, calendarFile bool) (Reply, error) {
 		}
 	}
 	if first != nil {
-		return Reply{}, first
+		return Reply{}, readErr(source, first)
 	}
 	return Reply{}, ErrNotAReply
 }
 
-func readErr(err error) error {
+// readErr says why a mail or calendar cannot be read, as a rule error naming the file, in the
+// reader's own sentence.
+func readErr(source string, err error) error {
 	if errors.Is(err, ical.ErrNotAReply) {
 		return ErrNotAReply
 	}
-	return err
+	why := err.Error()
+	var cp *ical.Problem
+	var mp *mail.Problem
+	switch {
+	case errors.As(err, &cp):
+		why = cp.Text
+	case errors.As(err, &mp):
+		why = mp.Text
+	}
+	return fmt.Errorf("%w: %w", &exchange.RuleError{Field: "file", Rule: RuleReplyUnreadable, Value: source,
+		Reason: why}, err)
 }
 
 func replyOf(source string, r ical.Reply, messageID, from, digest string) Reply {

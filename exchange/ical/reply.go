@@ -31,7 +31,7 @@ const (
 // ErrNotAReply means a calendar is readable but is not an attendee's answer to an event: a
 // REQUEST, a CANCEL, a PUBLISH, a calendar with no METHOD, or a REPLY about free/busy time
 // rather than an event. Such a file changes nothing and is not a mistake.
-var ErrNotAReply = errors.New("ical: not a reply")
+var ErrNotAReply = problemf("not a reply")
 
 // Reply is an attendee's answer to an event, as ReadReply finds it in a calendar.
 type Reply struct {
@@ -84,7 +84,7 @@ const (
 func ReadReply(raw []byte) (r Reply, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = Reply{}, fmt.Errorf("ical: the calendar cannot be read (internal error: %v)", p)
+			r, err = Reply{}, problemf("the calendar cannot be read (internal error: %v)", p)
 		}
 	}()
 	if err := precheck(raw); err != nil {
@@ -93,9 +93,9 @@ func ReadReply(raw []byte) (r Reply, err error) {
 	cal, err := Parse(raw)
 	switch {
 	case errors.Is(err, ErrNoCalendar):
-		return Reply{}, &readError{"ical: the calendar ends before END:VCALENDAR", err}
+		return Reply{}, &Problem{"the calendar ends before END:VCALENDAR", err}
 	case err != nil:
-		return Reply{}, &readError{"ical: the calendar is malformed: " + strings.TrimPrefix(err.Error(), "ical: "), err}
+		return Reply{}, &Problem{"the calendar is malformed: " + strings.TrimPrefix(err.Error(), "ical: "), err}
 	}
 
 	method, _ := cal.Props.Text(goical.PropMethod)
@@ -131,42 +131,32 @@ func ReadReply(raw []byte) (r Reply, err error) {
 	}
 	r.Attendee = address(attendee.Value)
 	if r.Attendee == "" {
-		return Reply{}, errors.New("ical: the reply's ATTENDEE has no address")
+		return Reply{}, problemf("the reply's ATTENDEE has no address")
 	}
 	r.Name = strings.TrimSpace(attendee.Params.Get(goical.ParamCommonName))
 	r.PartStat = partStat(attendee)
 	switch r.PartStat {
 	case PartStatAccepted, PartStatDeclined, PartStatTentative, PartStatDelegated, PartStatNeedsAction:
 	default:
-		return Reply{}, fmt.Errorf("ical: the attendee's PARTSTAT %s is not an answer to an event", oneWord(r.PartStat))
+		return Reply{}, problemf("the attendee's PARTSTAT %s is not an answer to an event", oneWord(r.PartStat))
 	}
 	r.Comment = comment(event, attendee)
 
 	first, last, err := stay(event)
 	switch {
 	case err != nil && method == MethodCounter:
-		return Reply{}, fmt.Errorf("ical: the COUNTER proposes no readable dates: %w", err)
+		return Reply{}, problemf("the COUNTER proposes no readable dates: %w", err)
 	case err == nil:
 		r.First, r.Last = first, last
 	}
 	return r, nil
 }
 
-// readError says in a sentence why a text cannot be read, and keeps the cause for
-// errors.Is (ErrNoCalendar) and errors.As.
-type readError struct {
-	msg string
-	err error
-}
-
-func (e *readError) Error() string { return e.msg }
-func (e *readError) Unwrap() error { return e.err }
-
 // precheck refuses, before go-ical sees them, texts that would cost it much (too long,
 // nested too deep, parameters too long) and texts that are not a VCALENDAR at all.
 func precheck(raw []byte) error {
 	if len(raw) > maxReplyBytes {
-		return fmt.Errorf("ical: the calendar is larger than %d MiB", maxReplyBytes>>20)
+		return problemf("the calendar is larger than %d MiB", maxReplyBytes>>20)
 	}
 	raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
 	depth, first := 0, true
@@ -178,23 +168,23 @@ func precheck(raw []byte) error {
 		switch {
 		case first && !bytes.EqualFold(line, []byte("BEGIN:VCALENDAR")):
 			if bytes.EqualFold(name, []byte("BEGIN")) {
-				return fmt.Errorf("ical: the text is a bare %s, not a calendar (it does not start with BEGIN:VCALENDAR)", oneWord(string(value)))
+				return problemf("the text is a bare %s, not a calendar (it does not start with BEGIN:VCALENDAR)", oneWord(string(value)))
 			}
-			return errors.New("ical: the text is not a calendar (it does not start with BEGIN:VCALENDAR)")
+			return problemf("the text is not a calendar (it does not start with BEGIN:VCALENDAR)")
 		case bytes.EqualFold(name, []byte("BEGIN")):
 			if depth++; depth > maxNesting {
-				return fmt.Errorf("ical: the calendar nests components more than %d deep", maxNesting)
+				return problemf("the calendar nests components more than %d deep", maxNesting)
 			}
 		case bytes.EqualFold(name, []byte("END")):
 			depth--
 		}
 		first = false
 		if n := paramLength(line); n > maxParamBytes {
-			return fmt.Errorf("ical: a %s line has parameters longer than %d KiB", oneWord(string(propertyName(line))), maxParamBytes>>10)
+			return problemf("a %s line has parameters longer than %d KiB", oneWord(string(propertyName(line))), maxParamBytes>>10)
 		}
 	}
 	if first {
-		return &readError{"ical: the text is empty", ErrNoCalendar}
+		return &Problem{"the text is empty", ErrNoCalendar}
 	}
 	return nil
 }
@@ -264,19 +254,19 @@ func replyEvent(cal *goical.Component, method string) (*goical.Component, error)
 	case len(masters) == 1:
 		return masters[0], nil
 	case len(masters) > 1:
-		return nil, fmt.Errorf("ical: the %s holds %d events; a reply answers one", method, len(masters))
+		return nil, problemf("the %s holds %d events; a reply answers one", method, len(masters))
 	case len(events) > 0:
 		return events[0], nil // answers to occurrences only: the first speaks for the event
 	case len(others) > 0:
 		return nil, fmt.Errorf("%w: the %s is about a %s, not an event", ErrNotAReply, method, oneWord(others[0]))
 	}
-	return nil, fmt.Errorf("ical: the %s holds no event", method)
+	return nil, problemf("the %s holds no event", method)
 }
 
 func uid(event *goical.Component) (string, error) {
 	p := event.Props.Get(goical.PropUID)
 	if p == nil || strings.TrimSpace(p.Value) == "" {
-		return "", errors.New("ical: the reply's event has no UID")
+		return "", problemf("the reply's event has no UID")
 	}
 	return strings.TrimSpace(p.Value), nil
 }
@@ -288,7 +278,7 @@ func sequence(event *goical.Component) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(p.Value))
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("ical: the reply's SEQUENCE %q is not a whole number of zero or more", clip(p.Value))
+		return 0, problemf("the reply's SEQUENCE %q is not a whole number of zero or more", clip(p.Value))
 	}
 	return n, nil
 }
@@ -298,12 +288,12 @@ func sequence(event *goical.Component) (int, error) {
 func stamp(event *goical.Component) (time.Time, error) {
 	p := event.Props.Get(goical.PropDateTimeStamp)
 	if p == nil {
-		return time.Time{}, errors.New("ical: the reply's event has no DTSTAMP")
+		return time.Time{}, problemf("the reply's event has no DTSTAMP")
 	}
 	v := strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(p.Value)), "Z")
 	t, err := time.Parse("20060102T150405", v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("ical: the reply's DTSTAMP %q is not a date and time", clip(p.Value))
+		return time.Time{}, problemf("the reply's DTSTAMP %q is not a date and time", clip(p.Value))
 	}
 	return t, nil
 }
@@ -315,7 +305,7 @@ func answeringAttendee(event *goical.Component, organizer string) (*goical.Prop,
 	all := event.Props.Values(goical.PropAttendee)
 	switch len(all) {
 	case 0:
-		return nil, errors.New("ical: the reply names no ATTENDEE")
+		return nil, problemf("the reply names no ATTENDEE")
 	case 1:
 		return &all[0], nil
 	}
@@ -336,11 +326,11 @@ func answeringAttendee(event *goical.Component, organizer string) (*goical.Prop,
 	}
 	switch len(answered) {
 	case 0:
-		return nil, fmt.Errorf("ical: the reply names %d attendees and none of them has answered", len(all))
+		return nil, problemf("the reply names %d attendees and none of them has answered", len(all))
 	case 1:
 		return answered[0], nil
 	}
-	return nil, fmt.Errorf("ical: the reply names %d attendees who answered; a reply comes from one", len(answered))
+	return nil, problemf("the reply names %d attendees who answered; a reply comes from one", len(answered))
 }
 
 // partStat is an attendee's PARTSTAT, upper-case; absent, it is NEEDS-ACTION (RFC 5545
@@ -411,7 +401,7 @@ func unescape(s string) string {
 func stay(event *goical.Component) (first, last exchange.Date, err error) {
 	start := event.Props.Get(goical.PropDateTimeStart)
 	if start == nil {
-		return first, last, errors.New("ical: the event has no DTSTART")
+		return first, last, problemf("the event has no DTSTART")
 	}
 	s, err := moment(start)
 	if err != nil {
@@ -428,10 +418,10 @@ func stay(event *goical.Component) (first, last exchange.Date, err error) {
 	case dur != nil:
 		d, err := dur.Duration()
 		if err != nil || d < 0 {
-			return first, last, fmt.Errorf("ical: the event's DURATION %q is not a length of time", clip(dur.Value))
+			return first, last, problemf("the event's DURATION %q is not a length of time", clip(dur.Value))
 		}
 		if d > 400*24*time.Hour {
-			return first, last, fmt.Errorf("ical: the event's DURATION %q is longer than a year", clip(dur.Value))
+			return first, last, problemf("the event's DURATION %q is longer than a year", clip(dur.Value))
 		}
 		e := s.after(d)
 		last = e.lastDay()
@@ -470,7 +460,7 @@ func (i instant) after(d time.Duration) instant {
 // the time of day as written matter to a day-granular placement.
 func moment(p *goical.Prop) (instant, error) {
 	v := strings.ToUpper(strings.TrimSpace(p.Value))
-	bad := fmt.Errorf("ical: the event's %s %q is not a date", p.Name, clip(p.Value))
+	bad := problemf("the event's %s %q is not a date", p.Name, clip(p.Value))
 	if len(v) < 8 {
 		return instant{}, bad
 	}
@@ -513,4 +503,21 @@ func clip(s string) string {
 		return s[:cut] + "…"
 	}
 	return s
+}
+
+// Problem is a calendar the reader cannot use, said in a sentence for people; Error adds the
+// package's name, as Go errors do.
+type Problem struct {
+	Text string
+	err  error // what fmt.Errorf wrapped, if anything
+}
+
+func (p *Problem) Error() string { return "ical: " + p.Text }
+
+// Unwrap gives the error the problem was made from, if any.
+func (p *Problem) Unwrap() error { return p.err }
+
+func problemf(format string, args ...any) error {
+	e := fmt.Errorf(format, args...)
+	return &Problem{Text: e.Error(), err: errors.Unwrap(e)}
 }

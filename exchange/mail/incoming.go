@@ -56,14 +56,14 @@ func ReadMessage(r io.Reader) (in Incoming, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			in.Calendars = nil
-			err = fmt.Errorf("mail: the message cannot be read (internal error: %v)", p)
+			err = problemf("the message cannot be read (internal error: %v)", p)
 		}
 	}()
 	lr := &headerLimit{r: r, n: maxHeaderBytes}
 	br := bufio.NewReader(lr)
 	th, err := textproto.ReadHeader(br)
 	if err != nil {
-		return Incoming{}, fmt.Errorf("mail: the message header cannot be read: %w", err)
+		return Incoming{}, problemf("the message header cannot be read: %w", err)
 	}
 	lr.n = math.MaxInt64
 	h := gomessagemail.Header{Header: message.Header{Header: th}}
@@ -112,7 +112,7 @@ type walker struct {
 
 func (w *walker) fail(format string, args ...any) {
 	if w.problem == nil {
-		w.problem = fmt.Errorf("mail: "+format, args...)
+		w.problem = problemf(""+format, args...)
 	}
 }
 
@@ -332,4 +332,21 @@ func fromAddress(h gomessagemail.Header) string {
 		}
 	}
 	return ""
+}
+
+// Problem is a mail the reader cannot use, said in a sentence for people; Error adds the
+// package's name, as Go errors do.
+type Problem struct {
+	Text string
+	err  error // what fmt.Errorf wrapped, if anything
+}
+
+func (p *Problem) Error() string { return "mail: " + p.Text }
+
+// Unwrap gives the error the problem was made from, if any.
+func (p *Problem) Unwrap() error { return p.err }
+
+func problemf(format string, args ...any) error {
+	e := fmt.Errorf(format, args...)
+	return &Problem{Text: e.Error(), err: errors.Unwrap(e)}
 }
