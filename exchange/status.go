@@ -54,11 +54,11 @@ const (
 	Complete Action = "complete"
 	Pay      Action = "pay"
 	// Not status changes, but recorded in the history too.
-	Check       Action = "check"
-	Uncheck     Action = "uncheck"
-	Reschedule  Action = "reschedule"
-	Reprice     Action = "reprice"
-	HostChanged Action = "host-changed" // the host's name or address changed; calendars were updated
+	Check         Action = "check"
+	Uncheck       Action = "uncheck"
+	Reschedule    Action = "reschedule"
+	Reprice       Action = "reprice"
+	HostChanged   Action = "host-changed"   // the host's name or address changed; calendars were updated
 	Reply         Action = "reply"          // a host's or visitor's answer was read, applied or not
 	Counter       Action = "counter"        // the host proposed other dates
 	RefuseCounter Action = "refuse-counter" // staff refused the host's proposal; the dates stay
