@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/ical"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/mailbox"
 	"github.com/xchangedesk/xchangedesk/exchange/wording"
 )
 
@@ -509,4 +511,51 @@ func ReadReplyFile(path string) (Reply, error) {
 func fileError(path, problem string, err error) error {
 	return fmt.Errorf("%w: %w", &exchange.RuleError{Field: "file", Rule: exchange.RuleFormat, Value: path,
 		Reason: fmt.Sprintf("%s %s (%v)", path, problem, err)}, err)
+}
+
+// Fetched is what became of one message read from the organiser's mailbox.
+type Fetched struct {
+	Source string // "mailbox INBOX, UID 12"
+	Reply  Reply  // what it said, when it held a reply
+	Result ReplyResult
+	Err    error // why it could not be read; the message is left alone from now on
+}
+
+// MailboxPoller is the poller that reads the organiser's mailbox, as the IMAP settings and
+// the keyring say, and applies every reply in it; each message it reads is told to each. A
+// message that is no reply, or cannot be read, is marked processed and left as it was; a
+// reply the data file could not take is read again next round.
+func (s *Store) MailboxPoller(each func(Fetched)) *mailbox.Poller {
+	var folder string
+	return &mailbox.Poller{
+		Config: func() (mailbox.Config, bool, error) {
+			st, ok, err := s.IMAP()
+			if err != nil || !ok {
+				return mailbox.Config{}, ok, err
+			}
+			folder = st.Folder
+			return st.Config(mail.IMAPPassword(st.Host, st.User)), true, nil
+		},
+		Memory: s,
+		Handle: func(_ context.Context, m mailbox.Message) (bool, error) {
+			f := Fetched{Source: fmt.Sprintf("mailbox %s, UID %d", folder, m.UID)}
+			r, err := ReadReply(f.Source, m.Raw, false)
+			switch {
+			case errors.Is(err, ErrNotAReply):
+				f.Result.Outcome = NotReply
+				each(f)
+				return false, nil
+			case err != nil:
+				f.Err = err
+				each(f)
+				return false, nil
+			}
+			f.Reply = r
+			if f.Result, err = s.ApplyReply(r); err != nil {
+				return false, err
+			}
+			each(f)
+			return true, nil
+		},
+	}
 }

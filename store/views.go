@@ -135,6 +135,8 @@ type Mail struct {
 	SMTP      SMTPSettings
 	SMTPSet   bool        // false: no server is set, and the outbox holds its messages
 	Replies   []ReplyRead // the answers read from mail and files, newest first
+	IMAP      IMAPSettings
+	IMAPSet   bool // false: no mailbox is read; replies come from files
 }
 
 // Waiting counts the messages not yet sent: queued or failed.
@@ -164,6 +166,10 @@ func (s *Store) Mail() (Mail, error) {
 		if m.Replies, err = replies(tx); err != nil {
 			return err
 		}
+		if ok, err = get(tx, bucketMeta, keyIMAP, &m.IMAP); err != nil {
+			return err
+		}
+		m.IMAPSet = ok && m.IMAP.Host != ""
 		return each(tx, bucketOutbox, func(r messageRecord) error { m.Messages = append(m.Messages, r.message(tx)); return nil })
 	})
 	return m, err

@@ -58,6 +58,8 @@ type Desk struct {
 
 	// Wake tells the background sender that a change queued messages; SendInBackground sets it.
 	Wake func()
+	// wakeMailbox asks the mailbox reader to look now; ReadMailboxInBackground sets it.
+	wakeMailbox func()
 
 	booking *bookingDialog // the booking window while it is open; opening another closes it
 }

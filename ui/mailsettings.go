@@ -31,6 +31,7 @@ type mailSettings struct {
 	testTo                     *widget.Entry
 	errs                       fieldErrors
 	settingsErr, settingsSaid  *widget.Label
+	mailbox                    *mailboxSettings
 }
 
 var tlsLabels = []struct {
@@ -43,7 +44,7 @@ var tlsLabels = []struct {
 }
 
 func newMailSettings(d *Desk, data mailData) *mailSettings {
-	s := &mailSettings{desk: d, data: data, errs: fieldErrors{}}
+	s := &mailSettings{desk: d, data: data, errs: fieldErrors{}, mailbox: newMailboxSettings(d, data)}
 	s.orgName, s.orgEmail = newEntry("e.g. STARS exchange desk"), newEntry("the mailbox that sends invitations and gets replies")
 	s.host, s.port, s.user = newEntry("smtp.example.org"), newEntry("587"), newEntry("login, often the mailbox address")
 	s.password = widget.NewPasswordEntry()
@@ -72,6 +73,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 			container.NewHBox(saveSMTP),
 			s.errs.grid(row{"Test to", s.testTo, "test"}), container.NewHBox(test),
 			s.settingsErr, s.settingsSaid)),
+		s.mailbox.content,
 	))
 	return s
 }
@@ -79,6 +81,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 // apply shows the settings as read, unless the person has started typing their own.
 func (s *mailSettings) apply(m store.Mail) {
 	s.prog = m.Programme
+	s.mailbox.apply(m)
 	if s.orgEmail.Text == "" && s.orgName.Text == "" {
 		s.orgName.SetText(m.Programme.OrganiserName)
 		s.orgEmail.SetText(m.Programme.OrganiserEmail)

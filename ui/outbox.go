@@ -24,6 +24,7 @@ type mailData interface {
 	Retry(exchange.ID) error
 	SetSMTP(store.SMTPSettings) error
 	SetOrganiser(name, email string) error
+	mailboxData
 }
 
 // outboxScreen lists every message with its status, beside the mail settings.

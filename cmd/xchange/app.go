@@ -41,9 +41,12 @@ func runApp(dbPath string) int {
 	d := ui.New(a, s, func() exchange.Date { return exchange.DateOf(time.Now()) })
 	// The outbox is delivered in the background; a change wakes the sender at once.
 	stop := d.SendInBackground(&outbox.Sender{Outbox: s})
+	// Hosts' answers are read from the organiser's mailbox, when one is set.
+	stopReading := d.ReadMailboxInBackground(s.MailboxPoller)
 	d.Start()
 	d.Window().ShowAndRun()
-	// Let a round in progress record what the server accepted before the file closes.
+	// Let rounds in progress record what they did before the file closes.
+	stopReading()
 	stop()
 	return exitOK
 }

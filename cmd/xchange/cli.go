@@ -73,6 +73,8 @@ func init() {
 		{"smtp", "[--host H --port N --tls starttls|tls|none --user U] [--password-stdin] [--test ADDRESS]", "the mail server settings (never the password)", (*cli).smtp},
 		{"organiser", "[--name N --email E]", "who sends the invitations", (*cli).organiser},
 		{"import-reply", "[--json] FILE...", "apply the hosts' and visitors' answers in .eml and .ics files", (*cli).importReply},
+		{"fetch-replies", "[--json]", "read the organiser's mailbox once and apply the replies in it", (*cli).fetchReplies},
+		{"imap", "[--host H --port N --tls starttls|tls|none --user U --folder F] [--password-stdin] [--test]", "the organiser's mailbox settings (never the password)", (*cli).imap},
 		{"counter", "ID accept|refuse [--comment TEXT]", "answer a host's proposal of other dates", (*cli).counter},
 		{"backup", "FILE", "write a consistent copy of the data file, even while the app runs", (*cli).backup},
 	}

@@ -1,10 +1,18 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
+	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/mailbox"
 	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
@@ -139,4 +147,169 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// fetchReplies reads the organiser's mailbox once and applies the replies in it, one line a
+// message. It exits 1 when the mailbox cannot be read, or any reply was refused.
+func (c *cli) fetchReplies(args []string) error {
+	fs := flags("fetch-replies")
+	asJSON := fs.Bool("json", false, "")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	var out []replyJSON
+	bad := 0
+	p := s.MailboxPoller(func(f store.Fetched) {
+		r := replyJSON{Source: f.Source, Outcome: string(f.Result.Outcome), Method: f.Reply.Method, PartStat: f.Reply.PartStat}
+		switch {
+		case f.Err != nil:
+			r.Outcome, r.Reason = outcomeError, wording.Error(f.Err)
+		case f.Result.Reason != nil:
+			r.Reason = wording.Error(f.Result.Reason)
+		}
+		if !f.Result.PlacementID.IsZero() {
+			r.PlacementID = f.Result.PlacementID.String()
+		}
+		if r.Outcome == string(store.Refused) {
+			bad++
+		}
+		out = append(out, r)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	round := p.Once(ctx)
+	if round.NotSet {
+		return &exchange.RuleError{Field: "imap", Rule: exchange.RuleRequired,
+			Reason: "no mailbox is set: give its server with `xchange imap --host … --user … --password-stdin`"}
+	}
+	if *asJSON {
+		if out == nil {
+			out = []replyJSON{}
+		}
+		if err := c.json(out); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range out {
+			line := r.Source + ": " + r.Outcome
+			if r.PartStat != "" {
+				line += " (" + strings.ToLower(r.Method+" "+r.PartStat) + ")"
+			}
+			if r.Reason != "" {
+				line += " — " + r.Reason
+			}
+			fmt.Fprintln(c.stdout, line)
+		}
+		fmt.Fprintf(c.stdout, "%d new %s, %d %s\n", round.Fetched, plural(round.Fetched, "message", "messages"),
+			round.Replies, plural(round.Replies, "reply", "replies"))
+	}
+	if round.Err != nil {
+		return round.Err
+	}
+	if bad > 0 || len(round.Failed) > 0 {
+		return fmt.Errorf("%d %s refused, %d could not be stored and are read again next time", bad,
+			plural(bad, "reply was", "replies were"), len(round.Failed))
+	}
+	return nil
+}
+
+// imap shows and changes the organiser's mailbox settings. As for smtp, a command that fails
+// writes nothing: the settings are checked, the password read and the test made first.
+func (c *cli) imap(args []string) error {
+	fs := flags("imap")
+	host := fs.String("host", "", "")
+	port := fs.Int("port", 0, "")
+	tlsMode := fs.String("tls", "starttls", "")
+	user := fs.String("user", "", "")
+	folder := fs.String("folder", "", "")
+	passwordStdin := fs.Bool("password-stdin", false, "")
+	test := fs.Bool("test", false, "")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	cur, ok, err := s.IMAP()
+	if err != nil {
+		return err
+	}
+	changed := set["host"] || set["port"] || set["tls"] || set["user"] || set["folder"]
+	if changed {
+		if set["host"] {
+			cur.Host = *host
+		}
+		if set["port"] {
+			cur.Port = *port
+		}
+		if set["tls"] || cur.TLS == "" {
+			cur.TLS = *tlsMode
+		}
+		if set["user"] {
+			cur.User = *user
+		}
+		if set["folder"] {
+			cur.Folder = *folder
+		}
+		if err := cur.Validate(); err != nil {
+			return err
+		}
+		ok = cur.Host != ""
+	}
+	password := ""
+	if *passwordStdin {
+		if !ok || cur.User == "" {
+			return usagef("set --host and --user before the password")
+		}
+		line, err := bufio.NewReader(io.LimitReader(c.stdin(), 4096)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return err
+		}
+		password = strings.TrimRight(line, "\r\n")
+	} else if ok {
+		password = mail.IMAPPassword(cur.Host, cur.User)
+	}
+	if *test {
+		if !ok {
+			return &exchange.RuleError{Field: "imap", Rule: exchange.RuleRequired, Reason: "no mailbox settings to test: give --host, --tls and --user"}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := mailbox.Test(ctx, cur.Config(password))
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	if *passwordStdin {
+		if err := mail.SaveIMAPPassword(cur.Host, cur.User, password); err != nil {
+			return err
+		}
+	}
+	if changed {
+		if err := s.SetIMAP(cur); err != nil {
+			return err
+		}
+		cur, _, _ = s.IMAP()
+	}
+	if !ok {
+		fmt.Fprintln(c.stdout, "no mailbox settings: hosts' answers are read from files (import-reply)")
+		return nil
+	}
+	state := "not set"
+	if mail.IMAPPassword(cur.Host, cur.User) != "" {
+		state = "set"
+	}
+	fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nuser %s\nfolder %s\npassword %s (kept in the system keyring, or %s)\n",
+		cur.Host, cur.Port, cur.TLS, cur.User, cur.Folder, state, mail.IMAPPasswordVariable)
+	if *test {
+		fmt.Fprintf(c.stdout, "signed in and opened %s\n", cur.Folder)
+	}
+	return nil
 }
