@@ -11,6 +11,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
 	"github.com/xchangedesk/xchangedesk/exchange/mailbox"
+	"github.com/xchangedesk/xchangedesk/exchange/mailbox/mailboxtest"
 )
 
 func numbered(n int) []byte {
@@ -19,14 +20,14 @@ func numbered(n int) []byte {
 
 func TestABacklogIsHandedOverABatchAtATimeAndARoundReadsItAll(t *testing.T) {
 	defer mailbox.SetLimits(2, 5, 1<<20, 1<<20)()
-	d := startDovecot(t)
+	d := mailboxtest.Start(t)
 	var msgs [][]byte
 	for i := range 12 {
 		msgs = append(msgs, numbered(i))
 	}
-	d.deliver(t, "INBOX", msgs...)
+	d.Append("INBOX", msgs...)
 
-	c, err := mailbox.Dial(ctx(t), d.config())
+	c, err := mailbox.Dial(ctx(t), d.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestABacklogIsHandedOverABatchAtATimeAndARoundReadsItAll(t *testing.T) {
 	}
 
 	p := &mailbox.Poller{
-		Config: func() (mailbox.Config, bool, error) { return d.config(), true, nil },
+		Config: func() (mailbox.Config, bool, error) { return d.Config(), true, nil },
 		Handle: (&reader{}).handle,
 	}
 	if r := p.Once(ctx(t)); r.Err != nil || r.Fetched != 12 || r.NotReplies != 12 {
@@ -51,11 +52,11 @@ func TestABacklogIsHandedOverABatchAtATimeAndARoundReadsItAll(t *testing.T) {
 func TestABatchStopsAfterEnoughBytesAndHugeMessagesAreLeftAlone(t *testing.T) {
 	small := len(numbered(0))
 	defer mailbox.SetLimits(1, 100, 2*small, 4*small)()
-	d := startDovecot(t)
+	d := mailboxtest.Start(t)
 	huge := append(numbered(99), bytes.Repeat([]byte("All work and no play.\r\n"), 4*small/20)...)
-	d.deliver(t, "INBOX", numbered(1), huge, numbered(2), numbered(3))
+	d.Append("INBOX", numbered(1), huge, numbered(2), numbered(3))
 
-	c, err := mailbox.Dial(ctx(t), d.config())
+	c, err := mailbox.Dial(ctx(t), d.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func slowServer(t *testing.T) int {
 
 func TestTheTimeoutCountsFromTheLastByteReceived(t *testing.T) {
 	port := slowServer(t)
-	cfg := mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: testUser, Password: "x",
+	cfg := mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: mailboxtest.User, Password: "x",
 		Timeout: 400 * time.Millisecond}
 	// The login takes a second, longer than the timeout, but the server never falls
 	// silent for as long as 400 ms.

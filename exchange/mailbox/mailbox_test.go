@@ -18,7 +18,11 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
 	"github.com/xchangedesk/xchangedesk/exchange/mailbox"
+	"github.com/xchangedesk/xchangedesk/exchange/mailbox/mailboxtest"
 )
+
+// The tests talk to a real IMAP server: Debian's Dovecot, which mailboxtest starts for
+// each test on 127.0.0.1 (and which fails the tests under CI=true when it is missing).
 
 // What lands in the organiser's mailbox: a host's iTIP reply, mail that is not a reply,
 // and junk (a message cut off in the middle of its calendar).
@@ -95,16 +99,16 @@ func has(flags []imap.Flag, f imap.Flag) bool {
 }
 
 func TestFetchReturnsWhatIsNotProcessedAndMarkingProcessedEndsThat(t *testing.T) {
-	d := startDovecot(t)
+	d := mailboxtest.Start(t)
 	msgs := [][]byte{hostReply, newsletter, junk}
 	if g := googleReply(t); g != nil {
 		msgs = append(msgs, g)
 	}
-	d.deliver(t, "INBOX", msgs...)
+	d.Append("INBOX", msgs...)
 
-	c, err := mailbox.Dial(ctx(t), d.config())
+	c, err := mailbox.Dial(ctx(t), d.Config())
 	if err != nil {
-		t.Fatalf("dial: %v\n%s", err, d.log())
+		t.Fatalf("dial: %v\n%s", err, d.Log())
 	}
 	if !c.KeywordsAllowed() {
 		t.Fatal("Dovecot's INBOX keeps keywords, but the client thinks not")
@@ -126,7 +130,7 @@ func TestFetchReturnsWhatIsNotProcessedAndMarkingProcessedEndsThat(t *testing.T)
 			t.Errorf("message %d: UIDVALIDITY %d, folder's %d", i, m.UIDValidity, c.UIDValidity())
 		}
 	}
-	for uid, flags := range d.flags(t, "INBOX") {
+	for uid, flags := range d.Flags("INBOX") {
 		if has(flags, imap.FlagSeen) || has(flags, mailbox.Keyword) {
 			t.Errorf("after fetching, UID %d has flags %v: reading must leave messages unread and unmarked", uid, flags)
 		}
@@ -145,7 +149,7 @@ func TestFetchReturnsWhatIsNotProcessedAndMarkingProcessedEndsThat(t *testing.T)
 		t.Fatal(err)
 	}
 
-	flags := d.flags(t, "INBOX")
+	flags := d.Flags("INBOX")
 	for _, m := range got {
 		f := flags[m.UID]
 		if want := slices.Contains(uids, m.UID); has(f, mailbox.Keyword) != want {
@@ -156,7 +160,7 @@ func TestFetchReturnsWhatIsNotProcessedAndMarkingProcessedEndsThat(t *testing.T)
 		}
 	}
 
-	c, err = mailbox.Dial(ctx(t), d.config())
+	c, err = mailbox.Dial(ctx(t), d.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,9 +182,9 @@ func TestFetchReturnsWhatIsNotProcessedAndMarkingProcessedEndsThat(t *testing.T)
 }
 
 func TestFetchLeavesOutWhatTheCallerRemembers(t *testing.T) {
-	d := startDovecot(t)
-	d.deliver(t, "INBOX", hostReply, newsletter, junk)
-	c, err := mailbox.Dial(ctx(t), d.config())
+	d := mailboxtest.Start(t)
+	d.Append("INBOX", hostReply, newsletter, junk)
+	c, err := mailbox.Dial(ctx(t), d.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,13 +209,13 @@ func TestFetchLeavesOutWhatTheCallerRemembers(t *testing.T) {
 }
 
 func TestWhereTheFolderKeepsNoKeywordsMarkProcessedSaysSoAndChangesNothing(t *testing.T) {
-	d := startDovecot(t)
-	d.deliver(t, noKeywords, hostReply, newsletter, junk)
-	cfg := d.config()
-	cfg.Folder = noKeywords
+	d := mailboxtest.Start(t)
+	d.Append(mailboxtest.NoKeywords, hostReply, newsletter, junk)
+	cfg := d.Config()
+	cfg.Folder = mailboxtest.NoKeywords
 	c, err := mailbox.Dial(ctx(t), cfg)
 	if err != nil {
-		t.Fatalf("dial: %v\n%s", err, d.log())
+		t.Fatalf("dial: %v\n%s", err, d.Log())
 	}
 	defer c.Close()
 	if c.KeywordsAllowed() {
@@ -225,7 +229,7 @@ func TestWhereTheFolderKeepsNoKeywordsMarkProcessedSaysSoAndChangesNothing(t *te
 	if err != nil || ok {
 		t.Fatalf("MarkProcessed in a folder without keywords: %v, %v; want false, nil", ok, err)
 	}
-	for uid, f := range d.flags(t, noKeywords) {
+	for uid, f := range d.Flags(mailboxtest.NoKeywords) {
 		if len(f) != 0 && !(len(f) == 1 && f[0] == `\Recent`) {
 			t.Errorf("UID %d has flags %v, want none", uid, f)
 		}
@@ -233,15 +237,15 @@ func TestWhereTheFolderKeepsNoKeywordsMarkProcessedSaysSoAndChangesNothing(t *te
 }
 
 func TestAWrongPasswordGivesTheServersWords(t *testing.T) {
-	d := startDovecot(t)
-	cfg := d.config()
+	d := mailboxtest.Start(t)
+	cfg := d.Config()
 	cfg.Password = "not the password"
 	err := mailbox.Test(ctx(t), cfg)
 	if !errors.Is(err, mailbox.ErrAuth) {
 		t.Fatalf("err = %v, want ErrAuth", err)
 	}
 	// Dovecot's own words: "[AUTHENTICATIONFAILED] Authentication failed."
-	want := "the server refused the login for user " + testUser + ": Authentication failed."
+	want := "the server refused the login for user " + mailboxtest.User + ": Authentication failed."
 	if err.Error() != want {
 		t.Errorf("error %q\nwant  %q", err, want)
 	}
@@ -251,8 +255,8 @@ func TestAWrongPasswordGivesTheServersWords(t *testing.T) {
 }
 
 func TestAFolderThatIsNotThereIsNamed(t *testing.T) {
-	d := startDovecot(t)
-	cfg := d.config()
+	d := mailboxtest.Start(t)
+	cfg := d.Config()
 	cfg.Folder = "Replies"
 	err := mailbox.Test(ctx(t), cfg)
 	if !errors.Is(err, mailbox.ErrFolder) || !strings.Contains(err.Error(), `"Replies"`) {
@@ -262,27 +266,27 @@ func TestAFolderThatIsNotThereIsNamed(t *testing.T) {
 }
 
 func TestTheSettingsFormsTestWorksWithEveryTLSMode(t *testing.T) {
-	d := startDovecot(t)
+	d := mailboxtest.Start(t)
 	for _, tc := range []struct {
 		name string
 		mode mail.TLSMode
 		port int
 	}{
-		{"none, for a server on this machine", mail.NoTLS, d.port},
-		{"starttls upgrades the plain port", mail.StartTLS, d.port},
-		{"tls from the first byte", mail.ImplicitTLS, d.tlsPort},
+		{"none, for a server on this machine", mail.NoTLS, d.Port()},
+		{"starttls upgrades the plain port", mail.StartTLS, d.Port()},
+		{"tls from the first byte", mail.ImplicitTLS, d.TLSPort()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := d.config()
+			cfg := d.Config()
 			cfg.TLS, cfg.Port, cfg.InsecureSkipVerify = tc.mode, tc.port, tc.mode != mail.NoTLS
 			if err := mailbox.Test(ctx(t), cfg); err != nil {
-				t.Fatalf("%v\n%s", err, d.log())
+				t.Fatalf("%v\n%s", err, d.Log())
 			}
 		})
 	}
 	t.Run("a certificate this computer does not trust is said so", func(t *testing.T) {
-		cfg := d.config()
-		cfg.TLS, cfg.Port = mail.ImplicitTLS, d.tlsPort
+		cfg := d.Config()
+		cfg.TLS, cfg.Port = mail.ImplicitTLS, d.TLSPort()
 		err := mailbox.Test(ctx(t), cfg)
 		if !errors.Is(err, mailbox.ErrUnreachable) || !strings.Contains(err.Error(), "certificate") {
 			t.Fatalf("err = %v", err)
@@ -292,9 +296,9 @@ func TestTheSettingsFormsTestWorksWithEveryTLSMode(t *testing.T) {
 }
 
 func TestAPortWhereNothingListensFailsAtOnce(t *testing.T) {
-	port := freePort(t) // free, so nothing listens there
+	port := mailboxtest.FreePort(t) // free, so nothing listens there
 	start := time.Now()
-	err := mailbox.Test(ctx(t), mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: testUser})
+	err := mailbox.Test(ctx(t), mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: mailboxtest.User})
 	if !errors.Is(err, mailbox.ErrUnreachable) {
 		t.Fatalf("err = %v, want ErrUnreachable", err)
 	}
@@ -337,7 +341,7 @@ func silentServer(t *testing.T) int {
 
 func TestAServerThatDoesNotAnswerTimesOutInWords(t *testing.T) {
 	port := silentServer(t)
-	cfg := mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: testUser, Timeout: 300 * time.Millisecond}
+	cfg := mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: mailboxtest.User, Timeout: 300 * time.Millisecond}
 	for _, mode := range []mail.TLSMode{mail.NoTLS, mail.StartTLS, mail.ImplicitTLS} {
 		cfg.TLS = mode
 		start := time.Now()
@@ -359,7 +363,7 @@ func TestCancellingStopsAConnectionAtOnce(t *testing.T) {
 	c, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	err := mailbox.Test(c, mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: testUser})
+	err := mailbox.Test(c, mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: mailboxtest.User})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -369,7 +373,7 @@ func TestCancellingStopsAConnectionAtOnce(t *testing.T) {
 }
 
 func TestSettingsThatCannotWorkAreRefusedByField(t *testing.T) {
-	ok := mailbox.Config{Host: "imap.stars.example.eu", TLS: mail.ImplicitTLS, User: testUser}
+	ok := mailbox.Config{Host: "imap.stars.example.eu", TLS: mail.ImplicitTLS, User: mailboxtest.User}
 	for _, tc := range []struct {
 		name  string
 		edit  func(*mailbox.Config)
@@ -412,13 +416,13 @@ func TestSettingsThatCannotWorkAreRefusedByField(t *testing.T) {
 }
 
 func TestSettingsNeverShowThePassword(t *testing.T) {
-	cfg := mailbox.Config{Host: "imap.stars.example.eu", User: testUser, Password: "s3cret!"}
+	cfg := mailbox.Config{Host: "imap.stars.example.eu", User: mailboxtest.User, Password: "s3cret!"}
 	for _, s := range []string{cfg.String(), cfg.GoString()} {
 		if strings.Contains(s, "s3cret") {
 			t.Errorf("%q shows the password", s)
 		}
 	}
-	if want := "imap.stars.example.eu:143 starttls user " + testUser + " (password set) folder INBOX"; cfg.String() != want {
+	if want := "imap.stars.example.eu:143 starttls user " + mailboxtest.User + " (password set) folder INBOX"; cfg.String() != want {
 		t.Errorf("String() = %q, want %q", cfg.String(), want)
 	}
 }
@@ -427,11 +431,11 @@ func TestWithoutAKeyringTheMailboxPasswordComesFromItsOwnVariable(t *testing.T) 
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "") // no desktop session: no Secret Service
 	t.Setenv(mail.PasswordVariable, "the SMTP password")
 	t.Setenv(mail.IMAPPasswordVariable, "the IMAP password")
-	err := mail.SaveIMAPPassword("imap.stars.example.eu", testUser, "secret")
+	err := mail.SaveIMAPPassword("imap.stars.example.eu", mailboxtest.User, "secret")
 	if !errors.Is(err, mail.ErrNoKeyring) || !strings.Contains(err.Error(), mail.IMAPPasswordVariable) {
 		t.Fatalf("saving without a keyring: %v", err)
 	}
-	if got := mail.IMAPPassword("imap.stars.example.eu", testUser); got != "the IMAP password" {
+	if got := mail.IMAPPassword("imap.stars.example.eu", mailboxtest.User); got != "the IMAP password" {
 		t.Fatalf("password %q", got)
 	}
 }

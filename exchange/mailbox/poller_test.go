@@ -12,6 +12,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
 	"github.com/xchangedesk/xchangedesk/exchange/mailbox"
+	"github.com/xchangedesk/xchangedesk/exchange/mailbox/mailboxtest"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
@@ -51,13 +52,13 @@ func nextRound(t *testing.T, rounds <-chan mailbox.Round) mailbox.Round {
 }
 
 func TestThePollerHandsOverNewMessagesAndMarksThoseHandled(t *testing.T) {
-	d := startDovecot(t)
-	d.deliver(t, "INBOX", hostReply, newsletter, junk)
+	d := mailboxtest.Start(t)
+	d.Append("INBOX", hostReply, newsletter, junk)
 	r := &reader{busy: true}
 	rounds := make(chan mailbox.Round, 10)
 	settingsRead := 0
 	p := &mailbox.Poller{
-		Config: func() (mailbox.Config, bool, error) { settingsRead++; return d.config(), true, nil },
+		Config: func() (mailbox.Config, bool, error) { settingsRead++; return d.Config(), true, nil },
 		Handle: r.handle,
 		Memory: openStore(t),
 		Every:  time.Hour,
@@ -91,7 +92,7 @@ func TestThePollerHandsOverNewMessagesAndMarksThoseHandled(t *testing.T) {
 		t.Errorf("settings read %d times in 3 rounds, want once a round", settingsRead)
 	}
 
-	for uid, f := range d.flags(t, "INBOX") {
+	for uid, f := range d.Flags("INBOX") {
 		if !has(f, mailbox.Keyword) || has(f, imap.FlagSeen) || has(f, imap.FlagDeleted) {
 			t.Errorf("UID %d has flags %v; want %s and neither \\Seen nor \\Deleted", uid, f, mailbox.Keyword)
 		}
@@ -106,11 +107,11 @@ func TestThePollerHandsOverNewMessagesAndMarksThoseHandled(t *testing.T) {
 }
 
 func TestWhereTheServerKeepsNoKeywordsThePollerRemembersWhatItProcessed(t *testing.T) {
-	d := startDovecot(t)
-	d.deliver(t, noKeywords, hostReply, newsletter, junk)
+	d := mailboxtest.Start(t)
+	d.Append(mailboxtest.NoKeywords, hostReply, newsletter, junk)
 	s := openStore(t)
-	cfg := d.config()
-	cfg.Folder = noKeywords
+	cfg := d.Config()
+	cfg.Folder = mailboxtest.NoKeywords
 	p := &mailbox.Poller{
 		Config: func() (mailbox.Config, bool, error) { return cfg, true, nil },
 		Handle: (&reader{}).handle,
@@ -134,7 +135,7 @@ func TestWhereTheServerKeepsNoKeywordsThePollerRemembersWhatItProcessed(t *testi
 			t.Errorf("Seen(%d, %d) = %v, %v", validity, uid, seen, err)
 		}
 	}
-	for uid, f := range d.flags(t, noKeywords) {
+	for uid, f := range d.Flags(mailboxtest.NoKeywords) {
 		if has(f, imap.FlagSeen) || has(f, mailbox.Keyword) {
 			t.Errorf("UID %d has flags %v", uid, f)
 		}
@@ -142,11 +143,11 @@ func TestWhereTheServerKeepsNoKeywordsThePollerRemembersWhatItProcessed(t *testi
 }
 
 func TestAPollerThatCannotConnectSaysWhyAndTriesAgainSooner(t *testing.T) {
-	port := freePort(t)
+	port := mailboxtest.FreePort(t)
 	rounds := make(chan mailbox.Round, 10)
 	p := &mailbox.Poller{
 		Config: func() (mailbox.Config, bool, error) {
-			return mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: testUser}, true, nil
+			return mailbox.Config{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, User: mailboxtest.User}, true, nil
 		},
 		Handle: (&reader{}).handle,
 		Every:  time.Hour,

@@ -1,4 +1,13 @@
-package mailbox_test
+// Package mailboxtest runs a real IMAP server for tests: Debian's Dovecot (package
+// dovecot-imapd, which `make deps` installs), started on 127.0.0.1 with a configuration of
+// its own in a temporary directory and stopped when the test ends. It speaks plain IMAP and
+// STARTTLS on Port and implicit TLS on TLSPort, with a self-signed certificate for
+// 127.0.0.1, and lets User sign in with Password.
+//
+// Without Dovecot the test is skipped, except under CI (CI=true), where it fails: CI has it.
+// Dovecot is a real server with real answers, so what the app does to a mailbox (flags,
+// keywords, what it leaves alone) is what it would do to the organiser's.
+package mailboxtest
 
 import (
 	"bytes"
@@ -29,28 +38,28 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange/mailbox"
 )
 
-// The tests talk to a real IMAP server: Debian's Dovecot (package dovecot-imapd, which
-// `make deps` installs), started by the test on 127.0.0.1 with a configuration of its own
-// in a temporary directory. Under CI (CI=true) a missing Dovecot fails the tests rather
-// than skipping them.
-
+// The test server's login and its folders. The password is long and odd so that finding it
+// in an error or a file cannot be a coincidence.
 const (
-	testUser     = "desk@stars.example.eu"
-	testPassword = "correct horse battery staple"
-	// noKeywords is a folder where the user may not set keywords (an ACL without the w
+	Host     = "127.0.0.1"
+	User     = "desk@stars.example.eu"
+	Password = "correct horse battery staple"
+	// NoKeywords is a folder where the user may not set keywords (an ACL without the w
 	// right): the server then leaves \* out of PERMANENTFLAGS, as servers that refuse
-	// keywords do.
-	noKeywords = "NoKeywords"
+	// keywords do. Append creates it like any other folder.
+	NoKeywords = "NoKeywords"
 )
 
-// dovecot is one running server. Plain (and STARTTLS) on port, implicit TLS on tlsPort.
-type dovecot struct {
+// Server is one running Dovecot. Its methods fail the test that started it, so call them
+// from that test's goroutine (not from a subtest of it or another goroutine).
+type Server struct {
+	t             testing.TB
 	dir           string
 	port, tlsPort int
-	cmd           *exec.Cmd
 }
 
-func dovecotBinary(t *testing.T) string {
+// Binary is the path of the dovecot program. Without one it skips t, or fails it under CI.
+func Binary(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{"dovecot", "/usr/sbin/dovecot"} {
 		if path, err := exec.LookPath(p); err == nil {
@@ -64,9 +73,10 @@ func dovecotBinary(t *testing.T) string {
 	return ""
 }
 
-func freePort(t *testing.T) int {
+// FreePort is a TCP port of 127.0.0.1 that nothing listened on a moment ago.
+func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", Host+":0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +84,11 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startDovecot starts a Dovecot of its own for the test and stops it when the test ends.
-func startDovecot(t *testing.T) *dovecot {
+// Start starts a Dovecot of its own for the test, with an empty mailbox, and stops it when
+// the test ends.
+func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := dovecotBinary(t)
+	bin := Binary(t)
 	// Not t.TempDir: Dovecot's unprivileged helpers must reach its sockets, and the
 	// test's temporary directories are private to the user running the test.
 	dir, err := os.MkdirTemp("", "xchange-dovecot-")
@@ -88,7 +99,7 @@ func startDovecot(t *testing.T) *dovecot {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	d := &dovecot{dir: dir, port: freePort(t), tlsPort: freePort(t)}
+	s := &Server{t: t, dir: dir, port: FreePort(t), tlsPort: FreePort(t)}
 
 	// Run as root (CI, this workplace), Dovecot drops its login processes to its own
 	// users and refuses to keep mail as root, so mail belongs to nobody. Run as anyone
@@ -123,9 +134,9 @@ func startDovecot(t *testing.T) *dovecot {
 		}
 	}
 	writeCertificate(t, dir)
-	write(t, filepath.Join(dir, "passwd"), testUser+":{PLAIN}"+testPassword+"\n")
-	write(t, filepath.Join(dir, "acl"), noKeywords+" owner lrsti\n") // no w: no keywords
-	write(t, filepath.Join(dir, "dovecot.conf"), fmt.Sprintf(`# Written by exchange/mailbox's tests.
+	write(t, filepath.Join(dir, "passwd"), User+":{PLAIN}"+Password+"\n")
+	write(t, filepath.Join(dir, "acl"), NoKeywords+" owner lrsti\n") // no w: no keywords
+	write(t, filepath.Join(dir, "dovecot.conf"), fmt.Sprintf(`# Written by exchange/mailbox/mailboxtest.
 base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
@@ -168,22 +179,22 @@ service imap-login {
 service anvil {
   chroot =
 }
-`, dir, users, mailUID, mailGID, d.port, d.tlsPort))
+`, dir, users, mailUID, mailGID, s.port, s.tlsPort))
 
 	var stderr lockedBuffer
-	d.cmd = exec.Command(bin, "-F", "-c", filepath.Join(dir, "dovecot.conf"))
-	d.cmd.Stdout, d.cmd.Stderr = &stderr, &stderr
-	if err := d.cmd.Start(); err != nil {
+	cmd := exec.Command(bin, "-F", "-c", filepath.Join(dir, "dovecot.conf"))
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting dovecot: %v", err)
 	}
 	exited := make(chan struct{})
-	go func() { d.cmd.Wait(); close(exited) }()
+	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
-		d.cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
 		case <-time.After(10 * time.Second):
-			d.cmd.Process.Kill()
+			cmd.Process.Kill()
 			<-exited
 		}
 	})
@@ -191,80 +202,92 @@ service anvil {
 	for {
 		select {
 		case <-exited:
-			t.Fatalf("dovecot stopped at once: %s\n%s", stderr.String(), d.log())
+			t.Fatalf("dovecot stopped at once: %s\n%s", stderr.String(), s.Log())
 		default:
 		}
-		if c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(d.port)), time.Second); err == nil {
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort(Host, strconv.Itoa(s.port)), time.Second); err == nil {
 			c.Close()
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("dovecot did not listen on port %d: %s\n%s", d.port, stderr.String(), d.log())
+			t.Fatalf("dovecot did not listen on port %d: %s\n%s", s.port, stderr.String(), s.Log())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return d
+	return s
 }
 
-func (d *dovecot) log() string {
-	b, _ := os.ReadFile(filepath.Join(d.dir, "dovecot.log"))
+// Port is the port for plain IMAP and STARTTLS on 127.0.0.1.
+func (s *Server) Port() int { return s.port }
+
+// TLSPort is the port for IMAP over TLS from the first byte on 127.0.0.1.
+func (s *Server) TLSPort() int { return s.tlsPort }
+
+// Log is what Dovecot logged so far, for a failing test to show.
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "dovecot.log"))
 	return string(b)
 }
 
-// config is how the app reaches this server's INBOX, unencrypted on 127.0.0.1.
-func (d *dovecot) config() mailbox.Config {
-	return mailbox.Config{Host: "127.0.0.1", Port: d.port, TLS: mail.NoTLS, User: testUser, Password: testPassword,
+// Config is how the app reaches this server's INBOX: unencrypted on 127.0.0.1, as User
+// with Password.
+func (s *Server) Config() mailbox.Config {
+	return mailbox.Config{Host: Host, Port: s.port, TLS: mail.NoTLS, User: User, Password: Password,
 		Timeout: 10 * time.Second}
 }
 
-// admin is a plain IMAP session for the test itself: to put messages in and look at flags.
-func (d *dovecot) admin(t *testing.T) *imapclient.Client {
-	t.Helper()
-	c, err := imapclient.DialInsecure(net.JoinHostPort("127.0.0.1", strconv.Itoa(d.port)), nil)
+// Dial opens a plain IMAP session of the test's own, signed in as User, to look at the
+// mailbox or change it behind the app's back; the caller closes it.
+func (s *Server) Dial() *imapclient.Client {
+	s.t.Helper()
+	c, err := imapclient.DialInsecure(net.JoinHostPort(Host, strconv.Itoa(s.port)), nil)
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
-	if err := c.Login(testUser, testPassword).Wait(); err != nil {
-		t.Fatalf("login: %v\n%s", err, d.log())
+	if err := c.Login(User, Password).Wait(); err != nil {
+		c.Close()
+		s.t.Fatalf("login: %v\n%s", err, s.Log())
 	}
 	return c
 }
 
-// deliver puts messages in folder (created if need be) as a mail server would, unread.
-func (d *dovecot) deliver(t *testing.T, folder string, msgs ...[]byte) {
-	t.Helper()
-	c := d.admin(t)
-	if folder != "INBOX" {
+// Append puts messages in folder (created if need be) as a mail server delivers them:
+// unread, without flags, each with the next UID (the first in a new folder is 1).
+func (s *Server) Append(folder string, msgs ...[]byte) {
+	s.t.Helper()
+	c := s.Dial()
+	defer c.Close()
+	if !strings.EqualFold(folder, "INBOX") {
 		if err := c.Create(folder, nil).Wait(); err != nil && !strings.Contains(err.Error(), "ALREADYEXISTS") {
-			t.Fatalf("create %s: %v", folder, err)
+			s.t.Fatalf("create %s: %v", folder, err)
 		}
 	}
 	for _, m := range msgs {
 		cmd := c.Append(folder, int64(len(m)), nil)
 		if _, err := cmd.Write(m); err != nil {
-			t.Fatal(err)
+			s.t.Fatal(err)
 		}
 		if err := cmd.Close(); err != nil {
-			t.Fatal(err)
+			s.t.Fatal(err)
 		}
 		if _, err := cmd.Wait(); err != nil {
-			t.Fatalf("append to %s: %v", folder, err)
+			s.t.Fatalf("append to %s: %v", folder, err)
 		}
 	}
 }
 
-// flags returns every message's flags in folder, by UID, read with EXAMINE so that looking
-// changes nothing.
-func (d *dovecot) flags(t *testing.T, folder string) map[uint32][]imap.Flag {
-	t.Helper()
-	c := d.admin(t)
+// Flags returns every message's flags and keywords in folder, by UID. It looks with
+// EXAMINE, so that looking changes nothing (not even \Recent).
+func (s *Server) Flags(folder string) map[uint32][]imap.Flag {
+	s.t.Helper()
+	c := s.Dial()
+	defer c.Close()
 	if _, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		t.Fatal(err)
+		s.t.Fatalf("examine %s: %v", folder, err)
 	}
 	bufs, err := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true}).Collect()
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatalf("fetch flags of %s: %v", folder, err)
 	}
 	out := map[uint32][]imap.Flag{}
 	for _, b := range bufs {
@@ -273,7 +296,17 @@ func (d *dovecot) flags(t *testing.T, folder string) map[uint32][]imap.Flag {
 	return out
 }
 
-func write(t *testing.T, path, content string) {
+// HasFlag reports whether flags holds f, compared as IMAP compares them (case-insensitively).
+func HasFlag(flags []imap.Flag, f imap.Flag) bool {
+	for _, g := range flags {
+		if strings.EqualFold(string(g), string(f)) {
+			return true
+		}
+	}
+	return false
+}
+
+func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -281,7 +314,7 @@ func write(t *testing.T, path, content string) {
 }
 
 // writeCertificate makes a self-signed certificate for 127.0.0.1, for STARTTLS and TLS.
-func writeCertificate(t *testing.T, dir string) {
+func writeCertificate(t testing.TB, dir string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -289,10 +322,10 @@ func writeCertificate(t *testing.T, dir string) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		Subject:      pkix.Name{CommonName: Host},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		IPAddresses:  []net.IP{net.ParseIP(Host)},
 		DNSNames:     []string{"localhost"},
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
