@@ -1,7 +1,7 @@
 # Xchange Desk — build, run and test.
 #
 #   make run    install what is missing, build, open the app on the default data file
-#   make test   install what is missing, then formatting, vet, staticcheck, unit tests
+#   make test   install what is missing, then formatting, vet, staticcheck, unit tests, fuzzing
 #               (with the race detector) and a smoke test of the real window under Xvfb
 #
 # Targets meant for people: run build test screenshot deps clean.
@@ -37,7 +37,7 @@ APT_PACKAGES := gcc libc6-dev pkg-config \
 TEST_TIMEOUT := 20m
 SMOKE_TIMEOUT := 10m
 
-.PHONY: all run build test check unit smoke screenshot deps apt-deps tools clean
+.PHONY: all run build test check unit fuzz smoke screenshot deps apt-deps tools clean
 
 all: build
 
@@ -78,7 +78,7 @@ run: deps build
 	./$(BIN)
 
 ## test: everything CI checks
-test: deps check unit smoke
+test: deps check unit fuzz smoke
 
 check:
 	@echo "== gofmt"
@@ -92,6 +92,14 @@ check:
 unit:
 	@echo "== go test -race"
 	LANG=en_GB.UTF-8 $(GO) test -tags $(TAGS) -race -timeout $(TEST_TIMEOUT) ./...
+
+# The reply readers take whatever mail and calendars arrive: each fuzz target runs for a short,
+# fixed time, seeded from ../shared/interop at test time.
+FUZZ_TIME := 10s
+fuzz:
+	@echo "== fuzz (reply readers, $(FUZZ_TIME) each)"
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzReadReply$$' -fuzztime $(FUZZ_TIME) ./exchange/ical/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzReadMessage$$' -fuzztime $(FUZZ_TIME) ./exchange/mail/
 
 # The smoke test builds the real binary, opens its window under Xvfb, takes a
 # screenshot, closes the window and checks the app exits.
