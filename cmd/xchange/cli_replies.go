@@ -63,8 +63,8 @@ func (c *cli) importReply(args []string) error {
 	} else {
 		for _, r := range out {
 			line := r.File + ": " + r.Outcome
-			if r.PartStat != "" {
-				line += " (" + strings.ToLower(r.Method+" "+r.PartStat) + ")"
+			if r.Method == "REPLY" && r.PartStat != "" {
+				line += " (" + strings.ToLower(r.PartStat) + ")"
 			}
 			if r.Reason != "" {
 				line += " — " + r.Reason
@@ -196,8 +196,8 @@ func (c *cli) fetchReplies(args []string) error {
 	} else {
 		for _, r := range out {
 			line := r.Source + ": " + r.Outcome
-			if r.PartStat != "" {
-				line += " (" + strings.ToLower(r.Method+" "+r.PartStat) + ")"
+			if r.Method == "REPLY" && r.PartStat != "" {
+				line += " (" + strings.ToLower(r.PartStat) + ")"
 			}
 			if r.Reason != "" {
 				line += " — " + r.Reason

@@ -326,7 +326,7 @@ func TestAReplyThatMustNotMoveThePlacementSaysWhy(t *testing.T) {
 			// duplicate): the same outcome and reason, on one line.
 			w, _, file = prepare()
 			textCode, text, _ := xchange(t, w.db, "import-reply", file)
-			if r := rs[0]["reason"]; textCode != tt.code || !strings.HasPrefix(text, file+": "+rs[0]["outcome"]+" (reply accepted)") ||
+			if r := rs[0]["reason"]; textCode != tt.code || !strings.HasPrefix(text, file+": "+rs[0]["outcome"]+" (accepted)") ||
 				!strings.Contains(text, r) || strings.Count(text, "\n") != 1 {
 				t.Errorf("import-reply says %q, exit %d", text, textCode)
 			}
