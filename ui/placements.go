@@ -167,9 +167,10 @@ func newPlacementsScreen(d *Desk, data placementsData) *placementsScreen {
 	body := container.NewVBox(s.title, facts,
 		container.NewGridWrap(fyne.NewSize(215, 36), buttons...),
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.fix), s.actionErr),
+		s.counter,
+		heading("Answers"), s.answers,
 		heading("Lump sum"), s.price,
 		heading("Documents"), container.NewVBox(checks...),
-		heading("Answers"), s.answers, s.counter,
 		heading("Messages"), s.mails,
 		heading("History"), s.history)
 	s.detailBox = container.NewStack(container.NewVScroll(body))
@@ -554,7 +555,7 @@ func (s *placementsScreen) answerCounter(accept bool) {
 	title, what, yes := "Accept the new dates?", fmt.Sprintf("The stay moves to %s, with every rule and the budget checked again; "+
 		"whoever was invited gets an update.", wording.Range(c.First, c.Last)), "Move the stay"
 	if !accept {
-		title, what, yes = "Keep our dates?", fmt.Sprintf("The stay stays %s. %s <%s> gets an answer that declines the proposal "+
+		title, what, yes = "Keep our dates?", fmt.Sprintf("The dates stay %s. %s <%s> gets an answer that declines the proposal "+
 			"and asks to accept or decline these dates.", wording.Range(p.First, p.Last), h.Contact, c.Address), "Keep the dates"
 	}
 	s.confirm(title, what, yes, func() {
