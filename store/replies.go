@@ -238,7 +238,7 @@ func (s *Store) applyReply(tx *bolt.Tx, r Reply) (ReplyResult, error) {
 			break
 		}
 		p.HostAnswer = a
-		if err := s.hostAnswered(tx, &res, old, &p, h, r, name, answered, note, rule); err != nil {
+		if err := s.hostAnswered(tx, &res, old, &p, h, r, name, answered, source, note, rule); err != nil {
 			return ReplyResult{}, err
 		}
 	}
@@ -255,7 +255,7 @@ func (s *Store) applyReply(tx *bolt.Tx, r Reply) (ReplyResult, error) {
 // hostAnswered moves a requested placement as the host answered: accepted confirms it,
 // declined declines it; any other answer, or one to a placement past asking, is noted.
 func (s *Store) hostAnswered(tx *bolt.Tx, res *ReplyResult, old exchange.Placement, p *exchange.Placement, h exchange.Host,
-	r Reply, name, answered string, note func(string), rule func(string, string, ...any) *exchange.RuleError) error {
+	r Reply, name, answered, source string, note func(string), rule func(string, string, ...any) *exchange.RuleError) error {
 	var a exchange.Action
 	switch strings.ToUpper(r.PartStat) {
 	case "ACCEPTED":
@@ -275,7 +275,7 @@ func (s *Store) hostAnswered(tx *bolt.Tx, res *ReplyResult, old exchange.Placeme
 		note(fmt.Sprintf("%s %s%s; the placement is %s, so nothing changed", name, answered, commented(r.Comment), p.Status))
 		return nil
 	}
-	detail := fmt.Sprintf("%s %s by e-mail%s (%s)", name, answered, commented(r.Comment), r.sourceText())
+	detail := fmt.Sprintf("%s %s by e-mail%s (%s)", name, answered, commented(r.Comment), source)
 	if err := p.Apply(a, s.Now(), s.Actor, detail); err != nil {
 		return err
 	}
@@ -287,13 +287,6 @@ func (s *Store) hostAnswered(tx *bolt.Tx, res *ReplyResult, old exchange.Placeme
 	}
 	// The host's own copy of the event turns confirmed, without asking them again.
 	return s.queueTo(tx, HostConfirmed, *p, ical.Person{Name: h.Contact, Email: address(r.Attendee)}, "")
-}
-
-func (r Reply) sourceText() string {
-	if r.From == "" {
-		return r.Source + ", sender not checked"
-	}
-	return r.Source
 }
 
 // AnswerCounter accepts or refuses the host's pending proposal of other dates. Accepting

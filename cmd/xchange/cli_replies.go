@@ -174,7 +174,7 @@ func (c *cli) fetchReplies(args []string) error {
 		if !f.Result.PlacementID.IsZero() {
 			r.PlacementID = f.Result.PlacementID.String()
 		}
-		if r.Outcome == string(store.Refused) {
+		if r.Outcome == string(store.Refused) || r.Outcome == outcomeError {
 			bad++
 		}
 		out = append(out, r)
@@ -211,8 +211,8 @@ func (c *cli) fetchReplies(args []string) error {
 		return round.Err
 	}
 	if bad > 0 || len(round.Failed) > 0 {
-		return fmt.Errorf("%d %s refused, %d could not be stored and are read again next time", bad,
-			plural(bad, "reply was", "replies were"), len(round.Failed))
+		return fmt.Errorf("%d %s refused or could not be read, %d could not be stored and are read again next time", bad,
+			plural(bad, "message was", "messages were"), len(round.Failed))
 	}
 	return nil
 }

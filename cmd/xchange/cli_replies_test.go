@@ -208,7 +208,7 @@ func TestAReplyAcceptingFromTheHostsOwnClientConfirmsThePlacement(t *testing.T) 
 			if got := outboxOf(t, w.db, id); !slices.Equal(got, want) {
 				t.Errorf("outbox %q, want %q", got, want)
 			}
-			if h := mustRun(t, w.db, "history", id); !strings.Contains(h, "Jana Weber accepted by e-mail") || !strings.Contains(h, "("+filepath.Base(c.fixture)+")") {
+			if h := mustRun(t, w.db, "history", id); !strings.Contains(h, "Jana Weber accepted by e-mail") || !strings.Contains(h, "("+filepath.Base(c.fixture)+", Message-ID <") {
 				t.Errorf("the history does not say who accepted, and where it was read:\n%s", h)
 			}
 		})
