@@ -341,7 +341,8 @@ func placementOfUID(uid string) (exchange.ID, bool) {
 }
 
 // invitedAs says whether address was sent an invitation to the placement, as "host" or
-// "visitor", and the highest SEQUENCE it was sent; "" when it never was.
+// "visitor", and the highest SEQUENCE the desk has sent it, queued or gone: an answer to
+// older dates does not confirm dates moved since. "" when it never was invited.
 func invitedAs(tx *bolt.Tx, placement exchange.ID, addr string) (who string, seq int, err error) {
 	ms, err := messagesOf(tx, placement)
 	if err != nil {
@@ -349,7 +350,7 @@ func invitedAs(tx *bolt.Tx, placement exchange.ID, addr string) (who string, seq
 	}
 	seq = -1
 	for _, m := range ms {
-		if m.Method != ical.MethodRequest || address(m.To) != addr || m.Status == Failed {
+		if m.Method != ical.MethodRequest || address(m.To) != addr || m.Status == Failed || m.Status == Superseded {
 			continue
 		}
 		if who == "" {
