@@ -32,7 +32,7 @@ STATICCHECK_VERSION := v0.8.2
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libgl1-mesa-dev libgl1-mesa-dri libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb x11-utils xdotool imagemagick dovecot-imapd
+	xvfb x11-utils xdotool imagemagick dovecot-imapd dbus gnome-keyring
 
 TEST_TIMEOUT := 20m
 SMOKE_TIMEOUT := 10m
