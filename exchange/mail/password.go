@@ -19,7 +19,7 @@ const (
 )
 
 // ErrNoKeyring means the system has no keyring to keep a password in.
-var ErrNoKeyring = errors.New("mail: no keyring on this system; set " + PasswordVariable + " instead")
+var ErrNoKeyring = errors.New("mail: the system keyring cannot keep the password (none, or locked); set " + PasswordVariable + " instead")
 
 func keyringUser(host, user string) string { return "smtp://" + user + "@" + host }
 
@@ -62,7 +62,7 @@ func imapKeyringUser(host, user string) string { return "imap://" + user + "@" +
 type noIMAPKeyring struct{ cause error }
 
 func (e noIMAPKeyring) Error() string {
-	s := "mail: no keyring on this system; set " + IMAPPasswordVariable + " instead"
+	s := "mail: the system keyring cannot keep the password (none, or locked); set " + IMAPPasswordVariable + " instead"
 	if e.cause != nil {
 		s += " (" + e.cause.Error() + ")"
 	}
