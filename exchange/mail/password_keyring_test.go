@@ -150,7 +150,7 @@ func checkNoKeyring(t *testing.T) {
 	if !errors.Is(err, mail.ErrNoKeyring) {
 		t.Fatalf("saving the SMTP password: %v, want ErrNoKeyring", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "no keyring") || !strings.Contains(msg, "set "+mail.PasswordVariable+" instead") {
+	if msg := err.Error(); !strings.Contains(msg, "keyring cannot keep the password") || !strings.Contains(msg, "set "+mail.PasswordVariable+" instead") {
 		t.Errorf("the SMTP error does not say what to do: %q", msg)
 	}
 	if got := mail.Password("smtp.example.org", "desk"); got != "smtp-from-the-environment" {
@@ -161,7 +161,7 @@ func checkNoKeyring(t *testing.T) {
 	if !errors.Is(err, mail.ErrNoKeyring) {
 		t.Fatalf("saving the IMAP password: %v, want ErrNoKeyring", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "no keyring") || !strings.Contains(msg, "set "+mail.IMAPPasswordVariable+" instead") {
+	if msg := err.Error(); !strings.Contains(msg, "keyring cannot keep the password") || !strings.Contains(msg, "set "+mail.IMAPPasswordVariable+" instead") {
 		t.Errorf("the IMAP error does not say what to do: %q", msg)
 	}
 	if got := mail.IMAPPassword("imap.example.org", "desk"); got != "imap-from-the-environment" {
