@@ -161,6 +161,9 @@ func (p *Placement) Apply(a Action, at time.Time, by, detail string) error {
 		p.PaidOn = DateOf(at)
 	}
 	p.Status = t.to
+	if !p.Status.Movable() {
+		p.Counter = nil // a stay that cannot move has no proposal of other dates to answer
+	}
 	p.record(a, at, by, detail)
 	return nil
 }

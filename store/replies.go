@@ -35,7 +35,8 @@ type Reply struct {
 	Source    string // where it was read: "reply.eml", or "mailbox INBOX, UID 12"
 	MessageID string // the mail's Message-ID; "" for a bare .ics file
 	Digest    string // the SHA-256 of the calendar, in hex: what identifies a bare .ics file
-	From      string // the mail's sender; "" for a bare .ics file, whose sender cannot be checked
+	From      string // the mail's sender, as its From header says; "" when it has none
+	Bare      bool   // a calendar file with no mail around it: its sender cannot be checked
 
 	Method      string // ical.MethodReply or methodCounter
 	UID         string
@@ -190,7 +191,7 @@ func (s *Store) applyReply(tx *bolt.Tx, r Reply) (ReplyResult, error) {
 	if r.MessageID != "" {
 		source += ", Message-ID <" + strings.Trim(r.MessageID, "<>") + ">"
 	}
-	if r.From == "" {
+	if r.Bare {
 		source += ", sender not checked"
 	}
 	note := func(detail string) {
@@ -200,24 +201,41 @@ func (s *Store) applyReply(tx *bolt.Tx, r Reply) (ReplyResult, error) {
 		return &exchange.RuleError{Field: "reply", Rule: rule, Value: attendee, Host: h.Name, Visitor: v.Name,
 			First: p.First, Last: p.Last, Reason: fmt.Sprintf(format, args...)}
 	}
-	last := p.VisitorAnswer
-	if who == "host" {
-		last = p.HostAnswer
+	// The latest answer read from this attendee, a proposal included: with the same SEQUENCE,
+	// the newer DTSTAMP wins.
+	var lastStamp time.Time
+	lastSeq := -1
+	if a := p.VisitorAnswer; who == "visitor" && a != nil {
+		lastStamp, lastSeq = a.Stamp, a.Sequence
 	}
+	if a := p.HostAnswer; who == "host" && a != nil {
+		lastStamp, lastSeq = a.Stamp, a.Sequence
+	}
+	if c := p.Counter; who == "host" && c != nil && (c.Sequence > lastSeq || c.Sequence == lastSeq && c.Stamp.After(lastStamp)) {
+		lastStamp, lastSeq = c.Stamp, c.Sequence
+	}
+	r.Comment = oneLineText(r.Comment)
 	answered := strings.ToLower(partStatText(r.PartStat))
+	from := oneLineText(address(r.From))
 	switch {
-	case r.From != "" && address(r.From) != attendee:
-		res.Outcome, res.Reason = Refused, rule(RuleReplySender, "the reply names %s but the mail comes from %s, so it was not applied", attendee, address(r.From))
-		note(fmt.Sprintf("a reply for %s %s came from %s and was not applied", name, answered, address(r.From)))
+	case !r.Bare && from != attendee:
+		if from == "" {
+			from = "no readable sender"
+		}
+		res.Outcome, res.Reason = Refused, rule(RuleReplySender, "the reply names %s but the mail comes from %s, so it was not applied", attendee, from)
+		note(fmt.Sprintf("a reply for %s %s came from %s and was not applied", name, answered, from))
 	case r.Sequence < sentSeq:
 		res.Outcome, res.Reason = Stale, rule(RuleReplyStale, "%s answered invitation %d, but invitation %d has been sent since, so the answer was only recorded", name, r.Sequence, sentSeq)
 		note(fmt.Sprintf("%s %s an older invitation (%d; %d was sent since): not applied", name, answered, r.Sequence, sentSeq))
-	case last != nil && r.Sequence == last.Sequence && r.Stamp.Before(last.Stamp):
+	case lastSeq >= 0 && r.Sequence == lastSeq && r.Stamp.Before(lastStamp):
 		res.Outcome, res.Reason = Stale, rule(RuleReplyStale, "%s answered again before the answer already read, so this older answer was only recorded", name)
 		note(fmt.Sprintf("%s %s, in an answer older than the one read before: not applied", name, answered))
 	case r.Method == methodCounter && who != "host":
 		res.Outcome, res.Reason = Refused, rule(RuleReplyCounter, "%s proposed other dates, but only the host's proposals are taken", name)
 		note(fmt.Sprintf("%s proposed %s: only the host's proposals are taken", name, wording.Range(r.First, r.Last)))
+	case r.Method == methodCounter && !(p.Status == exchange.Requested || p.Status == exchange.Confirmed):
+		res.Outcome, res.Reason = Refused, rule(RuleReplyStatus, "%s proposed other dates, but the placement is %s, so nothing changed", name, p.Status)
+		note(fmt.Sprintf("%s proposed %s; the placement is %s, so nothing changed", name, wording.Range(r.First, r.Last), p.Status))
 	case r.Method == methodCounter:
 		if err := exchange.Join(exchange.CheckDate("first", r.First), exchange.CheckDate("last", r.Last)); err != nil || r.Last.Before(r.First) {
 			res.Outcome, res.Reason = Refused, rule(exchange.RuleDateRange, "%s proposed dates that are not a stay (%s to %s)", name, r.First, r.Last)
@@ -237,9 +255,11 @@ func (s *Store) applyReply(tx *bolt.Tx, r Reply) (ReplyResult, error) {
 			note(fmt.Sprintf("%s %s%s", name, answered, commented(r.Comment)))
 			break
 		}
-		p.HostAnswer = a
 		if err := s.hostAnswered(tx, &res, old, &p, h, r, name, answered, source, note, rule); err != nil {
 			return ReplyResult{}, err
+		}
+		if res.Outcome == Applied {
+			p.HostAnswer = a // a refused answer is in the history, not shown as the host's answer
 		}
 	}
 	detail := ""
@@ -318,6 +338,10 @@ func (s *Store) AnswerCounter(id exchange.ID, accept bool, comment string) (exch
 		if p.Counter == nil {
 			return p, &exchange.RuleError{Field: "counter", Rule: RuleNoCounter, Reason: "the host has proposed no other dates for this placement"}
 		}
+		if !p.Status.Movable() {
+			return p, &exchange.RuleError{Field: "counter", Rule: RuleReplyStatus, Value: string(p.Status),
+				Reason: fmt.Sprintf("the placement is %s: there is no proposal to answer", p.Status)}
+		}
 		h, _, err := parties(tx, p.HostID, p.VisitorID)
 		if err != nil {
 			return p, err
@@ -387,6 +411,17 @@ func partStatText(ps string) string {
 	return "answered " + strings.ToLower(ps)
 }
 
+// oneLineText is text from outside made safe for a history line and a terminal: control
+// characters and line breaks become spaces.
+func oneLineText(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return ' '
+		}
+		return r
+	}, s)), " ")
+}
+
 func commented(c string) string {
 	if c = strings.TrimSpace(c); c != "" {
 		return ": “" + c + "”"
@@ -429,7 +464,12 @@ func ReadReply(source string, raw []byte, calendarFile bool) (Reply, error) {
 			return Reply{}, readErr(source, err)
 		}
 		sum := sha256.Sum256(raw)
-		return replyOf(source, rep, "", "", hex.EncodeToString(sum[:])), nil
+		r := replyOf(source, rep, "", "", hex.EncodeToString(sum[:]))
+		r.Bare = true
+		return r, nil
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return Reply{}, readErr(source, &mail.Problem{Text: "the mail is empty"})
 	}
 	in, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
@@ -504,7 +544,7 @@ func ReadReplyFile(path string) (Reply, error) {
 
 func fileError(path, problem string, err error) error {
 	return fmt.Errorf("%w: %w", &exchange.RuleError{Field: "file", Rule: exchange.RuleFormat, Value: path,
-		Reason: fmt.Sprintf("%s %s (%v)", path, problem, err)}, err)
+		Reason: fmt.Sprintf("the file %s %s (%v)", path, problem, err)}, err)
 }
 
 // Fetched is what became of one message read from the organiser's mailbox.

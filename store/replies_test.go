@@ -224,7 +224,7 @@ func TestABareCalendarFileIsAppliedOnceWithItsSenderNotChecked(t *testing.T) {
 	s := openTemp(t)
 	p, h, _ := requested(t, s)
 	r := hostReply(p, h, "ACCEPTED")
-	r.MessageID, r.From, r.Digest, r.Source = "", "", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "accept.ics"
+	r.MessageID, r.From, r.Digest, r.Source, r.Bare = "", "", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "accept.ics", true
 	if res, _ := s.ApplyReply(r); res.Outcome != Applied {
 		t.Fatalf("%+v", res)
 	}
@@ -234,5 +234,76 @@ func TestABareCalendarFileIsAppliedOnceWithItsSenderNotChecked(t *testing.T) {
 	}
 	if res, _ := s.ApplyReply(r); res.Outcome != Duplicate {
 		t.Fatalf("again: %+v", res)
+	}
+}
+
+func TestAMailWithoutAReadableSenderIsRefused(t *testing.T) {
+	s := openTemp(t)
+	p, h, _ := requested(t, s)
+	r := hostReply(p, h, "ACCEPTED")
+	r.From = "" // From: undisclosed-recipients:; or no From at all
+	res, err := s.ApplyReply(r)
+	var re *exchange.RuleError
+	if err != nil || res.Outcome != Refused || !errors.As(res.Reason, &re) || re.Rule != RuleReplySender {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if got, _ := s.Placement(p.ID); got.Status != exchange.Requested || got.HostAnswer != nil {
+		t.Fatalf("a mail with no sender moved the placement: %s %+v", got.Status, got.HostAnswer)
+	}
+}
+
+func TestProposalsFollowTheNewestAnswerAndTheStatus(t *testing.T) {
+	s := openTemp(t)
+	p, h, _ := requested(t, s)
+	counter := func(id string, first, last string, stamp time.Time) Reply {
+		r := hostReply(p, h, "TENTATIVE")
+		r.MessageID, r.Method, r.Stamp = id, "COUNTER", stamp
+		r.First, r.Last = exchange.MustDate(first), exchange.MustDate(last)
+		return r
+	}
+	noon := time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
+	if res, _ := s.ApplyReply(counter("<k1@x>", "2026-03-09", "2026-03-13", noon)); res.Outcome != Countered {
+		t.Fatalf("first proposal: %+v", res)
+	}
+	// An older proposal read later does not replace the newer one.
+	if res, _ := s.ApplyReply(counter("<k2@x>", "2026-03-16", "2026-03-20", noon.Add(-4*time.Hour))); res.Outcome != Stale {
+		t.Fatalf("older proposal: %+v", res)
+	}
+	if got, _ := s.Placement(p.ID); got.Counter.First.String() != "2026-03-09" {
+		t.Fatalf("pending proposal %+v", got.Counter)
+	}
+	// Cancelling drops the proposal; a proposal for a cancelled stay is refused.
+	if _, err := s.Act(p.ID, exchange.Cancel, "visitor ill"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Placement(p.ID); got.Counter != nil {
+		t.Fatalf("a cancelled placement keeps a proposal: %+v", got.Counter)
+	}
+	if _, err := s.AnswerCounter(p.ID, false, ""); err == nil {
+		t.Fatal("refusing a proposal of a cancelled placement was not refused")
+	}
+	res, _ := s.ApplyReply(counter("<k3@x>", "2026-03-16", "2026-03-20", noon.Add(time.Hour)))
+	var re *exchange.RuleError
+	if res.Outcome != Refused || !errors.As(res.Reason, &re) || re.Rule != RuleReplyStatus {
+		t.Fatalf("a proposal for a cancelled stay: %+v", res)
+	}
+}
+
+func TestAHostsCommentCannotForgeHistoryOrColourTheTerminal(t *testing.T) {
+	s := openTemp(t)
+	p, h, _ := requested(t, s)
+	r := hostReply(p, h, "DECLINED")
+	r.Comment = "busy\x1b[2J\x1b[31mHACKED\x07\nConfirmed by admin\x08"
+	if res, _ := s.ApplyReply(r); res.Outcome != Applied {
+		t.Fatalf("%+v", res)
+	}
+	got, _ := s.Placement(p.ID)
+	for _, e := range got.History {
+		if strings.ContainsAny(e.Detail, "\x1b\x07\x08\n\r") {
+			t.Fatalf("history keeps control characters: %q", e.Detail)
+		}
+	}
+	if !strings.Contains(got.History[len(got.History)-1].Detail, "busy [2J [31mHACKED Confirmed by admin") {
+		t.Fatalf("history %q", got.History[len(got.History)-1].Detail)
 	}
 }
