@@ -498,9 +498,11 @@ func compose(snd send, prog exchange.Programme, old, p exchange.Placement, h exc
 			inv.Description += "\nReason: " + reason
 		}
 	case HostConfirmed:
+		inv.Details = ical.HostConfirmed(visit)
 		content, err = mail.HostConfirmed(facts)
 	case CounterDeclined:
 		method = ical.MethodDeclineCounter
+		facts.AskAgain = p.Status == exchange.Requested // a confirmed stay keeps its dates: nothing to answer
 		content, err = mail.CounterDeclined(facts)
 	}
 	if err != nil {

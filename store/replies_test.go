@@ -1,12 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/mail"
 )
 
 // requested books a placement and asks the host, as the desk does before any reply comes.
@@ -58,6 +60,21 @@ func TestAHostWhoAcceptsConfirmsThePlacementOnce(t *testing.T) {
 	}
 	if want := "host-request visitor-invitation confirmation host-confirmed"; strings.Join(kinds(t, s, p), " ") != want {
 		t.Fatalf("outbox %v, want %s", kinds(t, s, p), want)
+	}
+	// The host's copy turns confirmed and asks nothing more.
+	ms, _ := s.Messages(p.ID)
+	in, err := mail.ReadMessage(bytes.NewReader(ms[len(ms)-1].Raw))
+	if err != nil || len(in.Calendars) == 0 {
+		t.Fatalf("host-confirmed message: %v, %d calendars", err, len(in.Calendars))
+	}
+	unfolded := strings.ReplaceAll(string(in.Calendars[0]), "\r\n ", "")
+	for _, want := range []string{"METHOD:REQUEST", "STATUS:CONFIRMED", "PARTSTAT=ACCEPTED", "RSVP=FALSE", "SEQUENCE:0", "nothing more to answer"} {
+		if !strings.Contains(unfolded, want) {
+			t.Errorf("the host's confirmed event lacks %q:\n%s", want, unfolded)
+		}
+	}
+	if strings.Contains(unfolded, "Please accept or decline") {
+		t.Errorf("the host's confirmed event still asks for an answer:\n%s", unfolded)
 	}
 	last := got.History[len(got.History)-1]
 	if last.Action != exchange.Confirm || !strings.Contains(last.Detail, "Claire Martin accepted by e-mail (accept.eml") {

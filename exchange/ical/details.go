@@ -24,11 +24,21 @@ type Visit struct {
 // HostRequest writes the Details of an availability request to the host: who would visit
 // and from where; the host accepts or declines in their calendar client.
 func HostRequest(v Visit) Details {
+	return hostDetails(v, "Availability request", "Please accept or decline this invitation to tell the organiser whether you can receive the visitor on these days.")
+}
+
+// HostConfirmed writes the Details of the host's event once they accepted: the same visit,
+// confirmed, with nothing more to answer.
+func HostConfirmed(v Visit) Details {
+	return hostDetails(v, "Confirmed visit", "You accepted this visit; it is confirmed, and there is nothing more to answer.")
+}
+
+func hostDetails(v Visit, head, tail string) Details {
 	var d strings.Builder
 	if v.Programme != "" {
-		line(&d, "Availability request from %s.", v.Programme)
+		line(&d, "%s from %s.", head, v.Programme)
 	} else {
-		line(&d, "Availability request.")
+		line(&d, "%s.", head)
 	}
 	line(&d, "")
 	line(&d, "Visitor: %s", withOrg(v.Visitor, v.VisitorOrg))
@@ -40,7 +50,7 @@ func HostRequest(v Visit) Details {
 		line(&d, "Goals: %s", v.Goals)
 	}
 	line(&d, "")
-	line(&d, "Please accept or decline this invitation to tell the organiser whether you can receive the visitor on these days.")
+	line(&d, "%s", tail)
 	return Details{
 		Summary:     titled(v.Programme, "Visitor "+withOrg(v.Visitor, v.VisitorOrg)),
 		Location:    where(v),
