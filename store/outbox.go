@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -278,6 +279,17 @@ func (s *Store) MarkFailed(id exchange.ID, reason string) error {
 	})
 }
 
+// Waiting says whether the message is still queued, as the sender asks just before it goes.
+func (s *Store) Waiting(id exchange.ID) (bool, error) {
+	var waiting bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		m, err := message(tx, id)
+		waiting = err == nil && m.Status == Queued
+		return err
+	})
+	return waiting, err
+}
+
 // Retry puts a failed message back in the queue, to be sent at once. A message that a later
 // one to the same person about the same placement has superseded (an update, a
 // cancellation) is not sent again: it would arrive after it, with older news.
@@ -337,10 +349,15 @@ func queueAt(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason s
 	case exchange.Confirm:
 		sends = []send{{kind: VisitorInvitation, who: "visitor"}, {kind: Confirmation, who: "visitor"}}
 	case exchange.Reschedule, exchange.Cancel:
-		if a == exchange.Cancel {
-			if err := supersede(tx, p.ID, Confirmation, "not sent: the placement was cancelled first"); err != nil {
-				return err
-			}
+		// What has not gone yet and speaks of the old dates is pointless now. Invitations
+		// (REQUESTs) stay, so that a cancellation never overtakes the request it cancels.
+		why := "not sent: the placement was cancelled first"
+		if a == exchange.Reschedule {
+			why = "not sent: the stay moved to new dates first"
+		}
+		n, err := supersede(tx, p.ID, why, Confirmation, Update, HostConfirmed, CounterDeclined)
+		if err != nil {
+			return err
 		}
 		invited, err := invited(tx, p.ID)
 		if err != nil {
@@ -353,6 +370,10 @@ func queueAt(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason s
 		for _, snd := range invited {
 			snd.kind = kind
 			sends = append(sends, snd)
+		}
+		if a == exchange.Reschedule && n[Confirmation] > 0 {
+			// The visitor still gets the confirmation, with the dates as they are now.
+			sends = append(sends, send{kind: Confirmation, who: "visitor"})
 		}
 	}
 	if len(sends) == 0 {
@@ -386,20 +407,22 @@ func queueAt(tx *bolt.Tx, a exchange.Action, old, p exchange.Placement, reason s
 // a confirmation still waiting when the placement is cancelled would arrive with, or
 // after, the cancellation. A message already sent, or being sent, is not recalled: the
 // sender's MarkSent records what happened.
-func supersede(tx *bolt.Tx, placement exchange.ID, kind MessageKind, reason string) error {
+func supersede(tx *bolt.Tx, placement exchange.ID, reason string, kinds ...MessageKind) (map[MessageKind]int, error) {
 	ms, err := messagesOf(tx, placement)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	n := map[MessageKind]int{}
 	for _, m := range ms {
-		if m.Kind == kind && m.Status == Queued {
+		if slices.Contains(kinds, m.Kind) && m.Status == Queued {
 			m.Status, m.LastError = Superseded, reason
 			if err := putMessage(tx, m); err != nil {
-				return err
+				return nil, err
 			}
+			n[m.Kind]++
 		}
 	}
-	return nil
+	return n, nil
 }
 
 type send struct {

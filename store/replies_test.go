@@ -324,3 +324,48 @@ func TestAHostsCommentCannotForgeHistoryOrColourTheTerminal(t *testing.T) {
 		t.Fatalf("history %q", got.History[len(got.History)-1].Detail)
 	}
 }
+
+func TestMessagesAboutOldDatesAreNotSentOnceTheStayMovesOrIsCancelled(t *testing.T) {
+	s := openTemp(t)
+	p, h, _ := requested(t, s)
+	if _, err := s.ApplyReply(hostReply(p, h, "ACCEPTED")); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range [][2]string{{"2026-03-09", "2026-03-13"}, {"2026-03-16", "2026-03-20"}} {
+		if _, err := s.Reschedule(p.ID, exchange.MustDate(d[0]), exchange.MustDate(d[1]), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	statuses := func() map[string][]string {
+		ms, _ := s.Messages(p.ID)
+		out := map[string][]string{}
+		for _, m := range ms {
+			out[string(m.Kind)] = append(out[string(m.Kind)], string(m.Status))
+		}
+		return out
+	}
+	got := statuses()
+	// The two updates of the first move are superseded by the second's; the confirmation
+	// with the first dates too, and a new one has the dates of now.
+	if strings.Join(got["update"], " ") != "superseded superseded queued queued" ||
+		strings.Join(got["confirmation"], " ") != "superseded superseded queued" ||
+		strings.Join(got["host-confirmed"], " ") != "superseded" {
+		t.Fatalf("after two moves: %v", got)
+	}
+	ms, _ := s.Messages(p.ID)
+	last := ms[len(ms)-1]
+	if last.Kind != Confirmation || !strings.Contains(last.Subject, "16–20 Mar 2026") {
+		t.Fatalf("the new confirmation: %s %q", last.Kind, last.Subject)
+	}
+	if _, err := s.Act(p.ID, exchange.Cancel, "visitor ill"); err != nil {
+		t.Fatal(err)
+	}
+	got = statuses()
+	for kind, sts := range got {
+		for _, st := range sts {
+			if st == "queued" && kind != "cancellation" && kind != "host-request" && kind != "visitor-invitation" {
+				t.Fatalf("after cancelling, a %s still waits: %v", kind, got)
+			}
+		}
+	}
+}

@@ -158,6 +158,9 @@ type Outgoing struct {
 	From string // envelope sender (MAIL FROM), a bare address
 	To   string // envelope recipient (RCPT TO), a bare address
 	Raw  []byte // the message from Compose, sent byte for byte
+	// Skip, when set, is asked just before the message goes; true leaves it out unreported,
+	// because a change made while the batch was under way made it pointless.
+	Skip func() bool
 }
 
 // Status is the outcome of delivering one message.
@@ -282,6 +285,9 @@ func SendEach(ctx context.Context, cfg SMTPConfig, msgs []Outgoing, done func(Re
 			if err := report(resultOf(m.ID, Permanent, err, secrets)); err != nil {
 				return err
 			}
+			continue
+		}
+		if m.Skip != nil && m.Skip() {
 			continue
 		}
 		var recorded error // done's answer for the previous message, when deliver waited for it

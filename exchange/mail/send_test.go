@@ -414,3 +414,21 @@ func TestSendEachStopsWhenARecordFails(t *testing.T) {
 		t.Fatalf("%v; reported %v; %d received", err, reported, len(srv.Received()))
 	}
 }
+
+func TestSendEachLeavesOutAMessageMadePointlessDuringTheBatch(t *testing.T) {
+	srv := mailtest.Start(t, mail.StartTLS)
+	msgs := []mail.Outgoing{outgoing(t, "0190-a", host.Email), outgoing(t, "0190-b", host.Email), outgoing(t, "0190-c", host.Email)}
+	asked := 0
+	msgs[1].Skip = func() bool { asked++; return true } // superseded after the batch was read
+	var reported []string
+	err := mail.SendEach(t.Context(), srv.Config(), msgs, func(r mail.Result) error {
+		reported = append(reported, r.ID)
+		return nil
+	})
+	if asked != 1 {
+		t.Errorf("Skip asked %d times", asked)
+	}
+	if err != nil || strings.Join(reported, " ") != "0190-a 0190-c" || len(srv.Received()) != 2 {
+		t.Fatalf("%v; reported %v; %d received", err, reported, len(srv.Received()))
+	}
+}

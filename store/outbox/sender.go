@@ -28,6 +28,8 @@ type Outbox interface {
 	MarkRetry(id exchange.ID, reason string, next time.Time) error
 	MarkFailed(id exchange.ID, reason string) error
 	SMTP() (store.SMTPSettings, bool, error)
+	// Waiting says whether a message is still queued: not superseded since the batch began.
+	Waiting(id exchange.ID) (bool, error)
 }
 
 // Sender delivers an outbox.
@@ -136,7 +138,11 @@ func (s *Sender) round(ctx context.Context, cfg mail.SMTPConfig, due []store.Mes
 	out := make([]mail.Outgoing, len(due))
 	byID := map[string]store.Message{}
 	for i, m := range due {
-		out[i] = mail.Outgoing{ID: m.ID.String(), From: m.From, To: m.To, Raw: m.Raw}
+		id := m.ID
+		out[i] = mail.Outgoing{ID: m.ID.String(), From: m.From, To: m.To, Raw: m.Raw, Skip: func() bool {
+			waiting, err := s.Outbox.Waiting(id)
+			return err == nil && !waiting
+		}}
 		byID[m.ID.String()] = m
 	}
 	err = mail.SendEach(ctx, cfg, out, func(res mail.Result) error {
