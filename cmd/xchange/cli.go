@@ -75,6 +75,9 @@ func init() {
 		{"import-reply", "[--json] FILE...", "apply the hosts' and visitors' answers in .eml and .ics files", (*cli).importReply},
 		{"fetch-replies", "[--json]", "read the organiser's mailbox once and apply the replies in it", (*cli).fetchReplies},
 		{"imap", "[--host H --port N --tls starttls|tls|none --user U --folder F] [--password-stdin] [--test]", "the organiser's mailbox settings (never the password)", (*cli).imap},
+		{"oauth", "[--provider microsoft|google|custom] [--client-id ID] [--tenant T] [--auth-url URL --token-url URL [--device-url URL] [--revoke-url URL]] [--scopes \"…\"] [--account ADDRESS]", "the OAuth2 sign-in provider of the organiser's mailbox (never a token)", (*cli).oauthVerb},
+		{"signin", "[--device] [--no-browser]", "sign the organiser's mailbox in with OAuth2; the sign-in is kept in the system keyring", (*cli).signin},
+		{"signout", "", "forget the OAuth2 sign-in, and revoke it where the provider can", (*cli).signout},
 		{"counter", "ID accept|refuse [--comment TEXT]", "answer a host's proposal of other dates", (*cli).counter},
 		{"backup", "FILE", "write a consistent copy of the data file, even while the app runs", (*cli).backup},
 	}
