@@ -17,6 +17,7 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
+	"github.com/xchangedesk/xchangedesk/exchange/oauth"
 )
 
 // TLSMode is how the connection to the SMTP server is protected.
@@ -58,7 +59,37 @@ type SMTPConfig struct {
 	InsecureSkipVerify bool
 	// Timeout bounds connecting and every command; zero means DefaultTimeout.
 	Timeout time.Duration
+	// OAuth2, when set, signs User in with an OAuth2 access token in place of the password:
+	// SASL OAUTHBEARER (RFC 7628) where the server offers it, else XOAUTH2.
+	OAuth2 TokenSource
 }
+
+// TokenSource hands out the OAuth2 access tokens SMTP signs in with; *oauth.Source has
+// what it takes (OAuth2Tokens). The tokens never appear in a Result.
+type TokenSource interface {
+	// AccessToken returns a valid access token. Its error is passed on in every Result,
+	// wrapped: oauth.ErrSignInAgain stays matchable with errors.Is.
+	AccessToken(ctx context.Context) (string, error)
+	// Refused is told the token the server turned down (535), so that the next
+	// AccessToken gives a fresh one.
+	Refused(accessToken string)
+}
+
+// OAuth2Tokens is the TokenSource of a signed-in *oauth.Source, the one the sender and
+// the mailbox reader share.
+func OAuth2Tokens(src *oauth.Source) TokenSource { return sourceTokens{src} }
+
+type sourceTokens struct{ src *oauth.Source }
+
+func (s sourceTokens) AccessToken(ctx context.Context) (string, error) {
+	t, err := s.src.TokenContext(ctx)
+	if err != nil {
+		return "", err
+	}
+	return t.AccessToken, nil
+}
+
+func (s sourceTokens) Refused(accessToken string) { s.src.Refused(accessToken) }
 
 // Errors that Send wraps in a Result, to tell settings problems from refused messages.
 var (
@@ -94,6 +125,9 @@ func (c SMTPConfig) Validate() error {
 	}
 	if c.Password != "" && c.User == "" {
 		add("user", exchange.RuleRequired, "is required with a password")
+	}
+	if c.OAuth2 != nil && c.User == "" {
+		add("user", exchange.RuleRequired, "is required with OAuth2: the mailbox signed in to")
 	}
 	if c.Timeout < 0 {
 		add("timeout", exchange.RuleFormat, "must not be negative")
@@ -142,7 +176,10 @@ func (c SMTPConfig) String() string {
 	s := net.JoinHostPort(c.Host, strconv.Itoa(c.port())) + " " + string(c.mode())
 	if c.User != "" {
 		s += " user " + c.User
-		if c.Password != "" {
+		switch {
+		case c.OAuth2 != nil:
+			s += " (oauth2)"
+		case c.Password != "":
 			s += " (password set)"
 		}
 	}
@@ -271,7 +308,7 @@ func SendEach(ctx context.Context, cfg SMTPConfig, msgs []Outgoing, done func(Re
 		return reportFrom(0, Permanent, err)
 	}
 
-	s, err := dial(ctx, cfg)
+	s, err := dialAuth(ctx, cfg, func(token string) { secrets = append(secrets, tokenSecrets(cfg, token)...) })
 	if err != nil {
 		return reportFrom(0, classify(err), fmt.Errorf("mail: connecting to %s: %w", cfg, err))
 	}
@@ -362,7 +399,49 @@ type session struct {
 	gone    bool // abandoned: nothing more is said on it
 }
 
-func dial(ctx context.Context, cfg SMTPConfig) (*session, error) {
+// ErrToken marks a failure to get an OAuth2 access token: nothing was said to the server.
+// The token source's own error is wrapped too (oauth.ErrSignInAgain for a refused sign-in).
+var ErrToken = errors.New("mail: no OAuth2 access token")
+
+// tokenError is a failure of the token source; it matches ErrToken and unwraps to the cause.
+type tokenError struct{ err error }
+
+func (e *tokenError) Error() string        { return "getting an OAuth2 access token: " + e.err.Error() }
+func (e *tokenError) Unwrap() error        { return e.err }
+func (e *tokenError) Is(target error) bool { return target == ErrToken }
+
+// dialAuth connects and signs in. With OAuth2 it first gets an access token (so a sign-in
+// that needs renewing costs no connection), and when the server refuses it with 535 it
+// tells the source and tries once more with a fresh token, on a new connection: an access
+// token the provider ended early is replaced without anybody noticing, and a token that
+// keeps failing costs two logins, never a loop. used hears every token before it is sent.
+func dialAuth(ctx context.Context, cfg SMTPConfig, used func(token string)) (*session, error) {
+	if cfg.OAuth2 == nil {
+		return dial(ctx, cfg, "")
+	}
+	token, err := cfg.OAuth2.AccessToken(ctx)
+	if err != nil {
+		return nil, &tokenError{err}
+	}
+	used(token)
+	s, err := dial(ctx, cfg, token)
+	var reply *textproto.Error
+	if err == nil || !errors.As(err, &reply) || reply.Code != 535 {
+		return s, err
+	}
+	cfg.OAuth2.Refused(token)
+	fresh, terr := cfg.OAuth2.AccessToken(ctx)
+	if terr != nil {
+		return nil, &tokenError{terr}
+	}
+	if fresh == token {
+		return nil, err
+	}
+	used(fresh)
+	return dial(ctx, cfg, fresh)
+}
+
+func dial(ctx context.Context, cfg SMTPConfig, token string) (*session, error) {
 	timeout := cfg.timeout()
 	tlsConfig := &tls.Config{
 		ServerName:         strings.Trim(cfg.Host, "[]"),
@@ -411,6 +490,9 @@ func dial(ctx context.Context, cfg SMTPConfig) (*session, error) {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
 	switch {
+	case cfg.OAuth2 != nil:
+		opts = append(opts, gomail.WithSMTPAuthCustom(&bearerAuth{user: cfg.User, host: strings.Trim(cfg.Host, "[]"),
+			port: cfg.port(), token: token, local: isLoopback(cfg.Host)}))
 	case cfg.User == "":
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthNoAuth))
 	case cfg.mode() == NoTLS:
@@ -450,6 +532,56 @@ func dial(ctx context.Context, cfg SMTPConfig) (*session, error) {
 		return nil, authError(err)
 	}
 	return &session{client: client, conn: conn, timeout: timeout, stop: stop}, nil
+}
+
+// bearerAuth signs in with an OAuth2 access token: SASL OAUTHBEARER (RFC 7628) when the
+// server offers it, else XOAUTH2 (Google's and Microsoft's). When the server refuses the
+// token, OAUTHBEARER and Google's XOAUTH2 first send an error as a challenge (JSON, RFC 7628
+// 3.2.2); the client answers it with the dummy response and the server then replies 535.
+type bearerAuth struct {
+	user, host string
+	port       int
+	token      string
+	local      bool // the server is on this machine: no TLS needed
+	mech       string
+}
+
+func (a *bearerAuth) Start(server *smtp.ServerInfo) (string, []byte, error) {
+	if !server.TLS && !a.local {
+		return "", nil, fmt.Errorf("%w: the connection is not encrypted; an access token is only sent over TLS", ErrConfig)
+	}
+	offers := func(mech string) bool {
+		for _, m := range server.Auth {
+			if strings.EqualFold(m, mech) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case offers("OAUTHBEARER"):
+		a.mech = "OAUTHBEARER"
+		return a.mech, oauth.OAUTHBEARER(a.user, a.host, a.port, a.token), nil
+	case offers("XOAUTH2"):
+		a.mech = "XOAUTH2"
+		return a.mech, oauth.XOAUTH2(a.user, a.token), nil
+	}
+	offered := strings.Join(server.Auth, " ")
+	if offered == "" {
+		offered = "no AUTH at all"
+	}
+	return "", nil, fmt.Errorf("%w: the server offers no OAuth2 sign-in (AUTH XOAUTH2 or OAUTHBEARER), only %s; sign in with a password instead",
+		ErrConfig, offered)
+}
+
+func (a *bearerAuth) Next(_ []byte, more bool) ([]byte, error) {
+	if !more {
+		return nil, nil
+	}
+	if a.mech == "OAUTHBEARER" {
+		return []byte{0x01}, nil // RFC 7628 3.2.3: the dummy response to the error
+	}
+	return []byte{}, nil // XOAUTH2: an empty response to the error
 }
 
 // authError marks a refused login, so Send's callers can tell it from a refused message.
@@ -555,6 +687,19 @@ func secretsOf(cfg SMTPConfig) []string {
 		enc([]byte(cfg.User + "\x00" + cfg.User + "\x00" + cfg.Password)),
 		enc([]byte(cfg.Password)),
 		cfg.Password,
+	}
+}
+
+// tokenSecrets lists the access token and the AUTH responses that carry it.
+func tokenSecrets(cfg SMTPConfig, token string) []string {
+	if token == "" {
+		return nil
+	}
+	enc := base64.StdEncoding.EncodeToString
+	return []string{
+		enc(oauth.XOAUTH2(cfg.User, token)),
+		enc(oauth.OAUTHBEARER(cfg.User, strings.Trim(cfg.Host, "[]"), cfg.port(), token)),
+		token,
 	}
 }
 

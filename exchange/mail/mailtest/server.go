@@ -1,5 +1,6 @@
 // Package mailtest runs a real SMTP server (go-smtp) on 127.0.0.1 for tests: STARTTLS with
 // a self-signed certificate (or implicit TLS, or none), AUTH PLAIN with User and Password,
+// (and, with OAuth2, XOAUTH2 and OAUTHBEARER with a bearer token the test checks),
 // and replies chosen by the recipient's local part — reject@… gets 550 to RCPT, later@…
 // gets 451 after the data. It records every message it accepts.
 package mailtest
@@ -39,6 +40,15 @@ type Delivery struct {
 	Conn     int // which connection carried it, counting from 1
 	From, To string
 	Data     []byte
+	Auth     string // the SASL mechanism the connection signed in with: PLAIN, XOAUTH2, OAUTHBEARER
+}
+
+// Login is one AUTH the server answered.
+type Login struct {
+	Conn      int
+	Mechanism string
+	User      string
+	OK        bool
 }
 
 // smtpServer is a real SMTP server (go-smtp) on 127.0.0.1, with STARTTLS and AUTH PLAIN,
@@ -56,6 +66,41 @@ type Server struct {
 	mu          sync.Mutex
 	connections map[*smtp.Conn]int // go-smtp starts a new session after STARTTLS: count connections
 	delivered   []Delivery
+	logins      []Login
+
+	bearer     func(user, token string) bool // OAuth2: is token good for user; nil: no OAuth2
+	mechanisms []string                      // the OAuth2 mechanisms offered
+}
+
+// OAuth2 makes the server take AUTH with an OAuth2 bearer token too, besides PLAIN: check
+// says whether token is good for user, as a real server asks the authorisation server
+// (oauthtest's Introspect). mechanisms are the ones offered, of sasl.OAuthBearer
+// ("OAUTHBEARER") and "XOAUTH2"; both when none are given. A token check refuses gets
+// 535 5.7.8, after the error challenge each mechanism sends first (RFC 7628 3.2.2, and
+// Google's XOAUTH2).
+func (s *Server) OAuth2(check func(user, token string) bool, mechanisms ...string) {
+	if len(mechanisms) == 0 {
+		mechanisms = []string{sasl.OAuthBearer, XOAUTH2}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bearer, s.mechanisms = check, mechanisms
+}
+
+// XOAUTH2 is the name of Google's and Microsoft's SASL mechanism for bearer tokens.
+const XOAUTH2 = "XOAUTH2"
+
+// Logins returns the AUTH commands the server answered so far, in order.
+func (s *Server) Logins() []Login {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Login(nil), s.logins...)
+}
+
+func (s *Server) login(conn int, mech, user string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logins = append(s.logins, Login{conn, mech, user, ok})
 }
 
 // Received returns what the server accepted so far.
@@ -80,13 +125,50 @@ type smtpSession struct {
 	server   *Server
 	id       int
 	authed   bool
+	mech     string
 	from, to string
 }
 
-func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *smtpSession) AuthMechanisms() []string {
+	s.server.mu.Lock()
+	defer s.server.mu.Unlock()
+	return append([]string{sasl.Plain}, s.server.mechanisms...)
+}
 
-func (s *smtpSession) Auth(string) (sasl.Server, error) {
+func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	s.server.mu.Lock()
+	check, offered := s.server.bearer, s.server.mechanisms
+	s.server.mu.Unlock()
+	if mech != sasl.Plain {
+		known := false
+		for _, m := range offered {
+			known = known || m == mech
+		}
+		if !known || check == nil {
+			return nil, smtp.ErrAuthUnknownMechanism
+		}
+	}
+	ok := func(user, token string) bool {
+		good := check(user, token)
+		s.server.login(s.id, mech, user, good)
+		if good {
+			s.authed, s.mech = true, mech
+		}
+		return good
+	}
+	switch mech {
+	case XOAUTH2:
+		return &refusing{server: &xoauth2Server{ok: ok}}, nil
+	case sasl.OAuthBearer:
+		return &refusing{server: sasl.NewOAuthBearerServer(func(o sasl.OAuthBearerOptions) *sasl.OAuthBearerError {
+			if !ok(o.Username, o.Token) {
+				return &sasl.OAuthBearerError{Status: "invalid_token", Schemes: "bearer"}
+			}
+			return nil
+		})}, nil
+	}
 	return sasl.NewPlainServer(func(_, user, password string) error {
+		defer func() { s.server.login(s.id, sasl.Plain, user, s.authed) }()
 		if s.server.echoLogin {
 			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8},
 				Message: fmt.Sprintf("Login %s with password %s refused", user, password)}
@@ -94,9 +176,53 @@ func (s *smtpSession) Auth(string) (sasl.Server, error) {
 		if user != User || password != Password {
 			return smtp.ErrAuthFailed
 		}
-		s.authed = true
+		s.authed, s.mech = true, sasl.Plain
 		return nil
 	}), nil
+}
+
+// refusing answers a failed bearer login with 535, as Microsoft and Google do; go-smtp
+// would say 454 (temporary) for any error that is not an *smtp.SMTPError.
+type refusing struct{ server sasl.Server }
+
+func (r *refusing) Next(response []byte) ([]byte, bool, error) {
+	challenge, done, err := r.server.Next(response)
+	if err != nil {
+		if _, ok := err.(*smtp.SMTPError); !ok {
+			err = smtp.ErrAuthFailed
+		}
+	}
+	return challenge, done, err
+}
+
+// xoauth2Server is the server side of XOAUTH2: "user=…^Aauth=Bearer …^A^A". A refused token
+// gets a JSON error as a challenge, as Google sends, and 535 after the client's empty answer.
+type xoauth2Server struct {
+	ok     func(user, token string) bool
+	failed bool
+}
+
+func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
+	if x.failed {
+		return nil, true, smtp.ErrAuthFailed
+	}
+	if response == nil {
+		return []byte{}, false, nil // no initial response: ask for it
+	}
+	var user, token string
+	for _, f := range strings.Split(string(response), "\x01") {
+		switch {
+		case strings.HasPrefix(f, "user="):
+			user = strings.TrimPrefix(f, "user=")
+		case strings.HasPrefix(strings.ToLower(f), "auth=bearer "):
+			token = f[len("auth=bearer "):]
+		}
+	}
+	if user != "" && token != "" && x.ok(user, token) {
+		return nil, true, nil
+	}
+	x.failed = true
+	return []byte(`{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}`), false, nil
 }
 
 func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
@@ -125,7 +251,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 	}
 	s.server.mu.Lock()
 	defer s.server.mu.Unlock()
-	s.server.delivered = append(s.server.delivered, Delivery{s.id, s.from, s.to, data})
+	s.server.delivered = append(s.server.delivered, Delivery{Conn: s.id, From: s.from, To: s.to, Data: data, Auth: s.mech})
 	return nil
 }
 
