@@ -32,6 +32,7 @@ import (
 
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
+	"github.com/xchangedesk/xchangedesk/exchange/oauth"
 )
 
 // Keyword marks a message the app has processed, so neither this desk nor another one
@@ -63,6 +64,16 @@ type Config struct {
 	// User and Password log in (IMAP LOGIN). Errors never contain the password.
 	User, Password string
 	Folder         string // the folder replies arrive in; empty means INBOX
+	// Token, when set, signs in with OAuth2 instead of the password: Dial asks it for an
+	// access token before it connects, and authenticates as User with SASL OAUTHBEARER
+	// (RFC 7628) where the server offers AUTH=OAUTHBEARER, else with XOAUTH2. An error
+	// matching oauth.ErrSignInAgain ends Dial before it connects. WithOAuth2 sets Token,
+	// Refused and User from an *oauth.Source.
+	Token func(ctx context.Context) (accessToken string, err error)
+	// Refused, if set, is told the access token the server turned down (a NO to
+	// AUTHENTICATE), so that the next Token call refreshes. Dial then asks Token once
+	// more and, given a new token, tries once more on the same connection.
+	Refused func(accessToken string)
 	// InsecureSkipVerify accepts any server certificate. It is for tests against a server
 	// on this machine, and refused for any other host.
 	InsecureSkipVerify bool
@@ -79,7 +90,29 @@ var (
 	ErrAuth        = errors.New("mailbox: the IMAP server refused the login") // user or password wrong
 	ErrFolder      = errors.New("mailbox: the folder cannot be opened")
 	ErrServer      = errors.New("mailbox: the IMAP server refused a command")
+	// ErrToken means Config.Token gave no access token (the provider could not be reached,
+	// or the sign-in is gone: then the error matches oauth.ErrSignInAgain as well).
+	ErrToken = errors.New("mailbox: no access token for the OAuth2 sign-in")
 )
+
+// WithOAuth2 signs in with the access tokens of src, the one token source shared with the
+// sender: Token and Refused use it, and the user is the signed-in mailbox (src.Account)
+// when it names one. The password is dropped.
+func (c Config) WithOAuth2(src *oauth.Source) Config {
+	c.Password = ""
+	if a := src.Account(); a != "" {
+		c.User = a
+	}
+	c.Token = func(ctx context.Context) (string, error) {
+		t, err := src.TokenContext(ctx)
+		if err != nil {
+			return "", err
+		}
+		return t.AccessToken, nil
+	}
+	c.Refused = src.Refused
+	return c
+}
 
 // Error is a failure to talk to the mailbox. Error returns the words to show people, such
 // as "the server refused the login for user desk@example.org: Authentication failed.";
@@ -115,7 +148,11 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	add(mail.SMTPConfig{Host: c.Host, Port: c.Port, TLS: c.TLS, User: c.User, Password: c.Password,
+	password := c.Password
+	if c.Token != nil {
+		password = "" // not used
+	}
+	add(mail.SMTPConfig{Host: c.Host, Port: c.Port, TLS: c.TLS, User: c.User, Password: password,
 		InsecureSkipVerify: c.InsecureSkipVerify, Timeout: c.Timeout}.Validate())
 	add(exchange.CheckLine("host", c.Host))
 	add(exchange.CheckLine("user", c.User))
@@ -163,13 +200,16 @@ func (c Config) Addr() string {
 	return net.JoinHostPort(strings.TrimSpace(c.Host), strconv.Itoa(c.port()))
 }
 
-// String describes the settings for people and logs, without the password:
-// "imap.example.org:993 tls user office@example.org folder INBOX".
+// String describes the settings for people and logs, without the password or a token:
+// "imap.example.org:993 tls user office@example.org folder INBOX", with "(oauth2)" after
+// the user when Token is set.
 func (c Config) String() string {
 	s := c.Addr() + " " + string(c.mode())
 	if c.User != "" {
 		s += " user " + c.User
-		if c.Password != "" {
+		if c.Token != nil {
+			s += " (oauth2)"
+		} else if c.Password != "" {
 			s += " (password set)"
 		}
 	}
@@ -196,13 +236,21 @@ type Client struct {
 }
 
 // Dial connects, logs in and selects the folder (read-write, which STORE needs; selecting
-// changes no flag).
+// changes no flag). With Config.Token it signs in with OAuth2 (see Config.Token).
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	c := &Client{cfg: cfg}
 	addr := cfg.Addr()
+	var token string
+	if cfg.Token != nil {
+		// Before connecting: a sign-in that is gone costs the server no failed login.
+		var err error
+		if token, err = c.token(ctx); err != nil {
+			return nil, err
+		}
+	}
 	dialer := net.Dialer{Timeout: cfg.timeout()}
 	tcp, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -246,7 +294,12 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		c.close()
 		return nil, err
 	}
-	if err := c.do(ctx, "login", func() error { return c.imap.Login(cfg.User, cfg.Password).Wait() }); err != nil {
+	if cfg.Token != nil {
+		if err := c.authenticate(ctx, token); err != nil {
+			c.close()
+			return nil, err
+		}
+	} else if err := c.do(ctx, "login", func() error { return c.imap.Login(cfg.User, cfg.Password).Wait() }); err != nil {
 		c.close()
 		var refused *imap.Error
 		if errors.As(err, &refused) {

@@ -2,9 +2,12 @@ package mailbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/xchangedesk/xchangedesk/exchange/oauth"
 )
 
 // DefaultEvery is how often a Poller reads the mailbox when Poller.Every is zero: often
@@ -12,7 +15,8 @@ import (
 const DefaultEvery = 5 * time.Minute
 
 // firstRetry is the wait after a round that failed (no connection, login refused); it
-// doubles with each failure in a row, up to Every.
+// doubles with each failure in a row, up to Every. A round that needs a new OAuth2 sign-in
+// (oauth.ErrSignInAgain) waits Every: no retry brings the sign-in back.
 const firstRetry = 30 * time.Second
 
 // Handler reads one message. reply is true for a reply it dealt with (applied, stale,
@@ -41,7 +45,8 @@ type Round struct {
 	// remembered in Memory instead.
 	Remembered bool
 	// Err is why the round could not run or finish (settings, connection, login, folder),
-	// in words; nil when it did. The poller tries again sooner than usual.
+	// in words; nil when it did. The poller tries again sooner than usual, except when the
+	// error matches oauth.ErrSignInAgain ("sign in again").
 	Err error
 	// Next is when the next round is due, for a "next check at …" line; zero for Once.
 	Next time.Time
@@ -123,10 +128,14 @@ func (p *Poller) Run(ctx context.Context) {
 			return
 		}
 		wait := p.every()
-		if r.Err != nil {
+		switch {
+		case errors.Is(r.Err, oauth.ErrSignInAgain):
+			// Only a new sign-in helps: trying sooner would only say it again. The token
+			// source asks the provider no more, and the server sees no login.
+		case r.Err != nil:
 			failures++
 			wait = min(wait, firstRetry<<min(failures-1, 10))
-		} else {
+		default:
 			failures = 0
 		}
 		r.Next = r.End.Add(wait)

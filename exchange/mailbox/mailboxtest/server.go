@@ -2,7 +2,8 @@
 // dovecot-imapd, which `make deps` installs), started on 127.0.0.1 with a configuration of
 // its own in a temporary directory and stopped when the test ends. It speaks plain IMAP and
 // STARTTLS on Port and implicit TLS on TLSPort, with a self-signed certificate for
-// 127.0.0.1, and lets User sign in with Password.
+// 127.0.0.1, and lets User sign in with Password; with the option OAuth2 it also takes
+// OAuth2 access tokens (XOAUTH2, OAUTHBEARER) checked by an authorisation server.
 //
 // Without Dovecot the test is skipped, except under CI (CI=true), where it fails: CI has it.
 // Dovecot is a real server with real answers, so what the app does to a mailbox (flags,
@@ -50,12 +51,38 @@ const (
 	NoKeywords = "NoKeywords"
 )
 
+// Option changes how Start sets Dovecot up.
+type Option func(*options)
+
+type options struct {
+	introspectionURL, oauthUser string
+	oauthMechanisms             []string
+}
+
+// OAuth2 makes Dovecot accept OAuth2 access tokens for user, with SASL XOAUTH2 and
+// OAUTHBEARER: an oauth2 passdb asks introspectionURL about each token (RFC 7662, POST,
+// with the introspection client's credentials in the URL, as
+// oauthtest.Server.IntrospectURLWithCredentials gives it) and takes it when the answer is
+// active and names user. user is then the server's user (Server.User), who also logs in
+// with Password, so that the test's own sessions (Dial, Append, Flags) see that mailbox;
+// PLAIN and LOGIN keep working as before. mechanisms, if given, are the OAuth2 mechanisms
+// offered ("xoauth2" alone, say, for a server without OAUTHBEARER); none means both.
+func OAuth2(introspectionURL, user string, mechanisms ...string) Option {
+	return func(o *options) {
+		o.introspectionURL, o.oauthUser, o.oauthMechanisms = introspectionURL, user, mechanisms
+		if len(mechanisms) == 0 {
+			o.oauthMechanisms = []string{"xoauth2", "oauthbearer"}
+		}
+	}
+}
+
 // Server is one running Dovecot. Its methods fail the test that started it, so call them
 // from that test's goroutine (not from a subtest of it or another goroutine).
 type Server struct {
 	t             testing.TB
 	dir           string
 	port, tlsPort int
+	user          string
 }
 
 // Binary is the path of the dovecot program. Without one it skips t, or fails it under CI.
@@ -86,8 +113,12 @@ func FreePort(t testing.TB) int {
 
 // Start starts a Dovecot of its own for the test, with an empty mailbox, and stops it when
 // the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	bin := Binary(t)
 	// Not t.TempDir: Dovecot's unprivileged helpers must reach its sockets, and the
 	// test's temporary directories are private to the user running the test.
@@ -99,7 +130,7 @@ func Start(t testing.TB) *Server {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, dir: dir, port: FreePort(t), tlsPort: FreePort(t)}
+	s := &Server{t: t, dir: dir, port: FreePort(t), tlsPort: FreePort(t), user: User}
 
 	// Run as root (CI, this workplace), Dovecot drops its login processes to its own
 	// users and refuses to keep mail as root, so mail belongs to nobody. Run as anyone
@@ -134,7 +165,27 @@ func Start(t testing.TB) *Server {
 		}
 	}
 	writeCertificate(t, dir)
-	write(t, filepath.Join(dir, "passwd"), User+":{PLAIN}"+Password+"\n")
+	mechanisms, oauthPassdb := "plain login", ""
+	if o.introspectionURL != "" {
+		s.user = o.oauthUser
+		oauthMechs := strings.Join(o.oauthMechanisms, " ")
+		mechanisms += " " + oauthMechs
+		// The oauth2 passdb serves only the OAuth2 mechanisms, passwd-file the others.
+		oauthPassdb = fmt.Sprintf(`passdb {
+  driver = oauth2
+  mechanisms = %s
+  args = %s/dovecot-oauth2.conf.ext
+}
+`, oauthMechs, dir)
+		write(t, filepath.Join(dir, "dovecot-oauth2.conf.ext"), fmt.Sprintf(`# Written by exchange/mailbox/mailboxtest.
+introspection_mode = post
+introspection_url = %s
+username_attribute = username
+active_attribute = active
+active_value = true
+`, o.introspectionURL))
+	}
+	write(t, filepath.Join(dir, "passwd"), s.user+":{PLAIN}"+Password+"\n")
 	write(t, filepath.Join(dir, "acl"), NoKeywords+" owner lrsti\n") // no w: no keywords
 	write(t, filepath.Join(dir, "dovecot.conf"), fmt.Sprintf(`# Written by exchange/mailbox/mailboxtest.
 base_dir = %[1]s/run
@@ -149,13 +200,14 @@ ssl_cert = <%[1]s/cert.pem
 ssl_key = <%[1]s/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = %[7]s
 auth_failure_delay = 0
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%%u %[1]s/passwd
 }
-userdb {
+%[8]suserdb {
   driver = static
   args = uid=%[3]d gid=%[4]d home=%[1]s/home/%%u
 }
@@ -179,7 +231,7 @@ service imap-login {
 service anvil {
   chroot =
 }
-`, dir, users, mailUID, mailGID, s.port, s.tlsPort))
+`, dir, users, mailUID, mailGID, s.port, s.tlsPort, mechanisms, oauthPassdb))
 
 	var stderr lockedBuffer
 	cmd := exec.Command(bin, "-F", "-c", filepath.Join(dir, "dovecot.conf"))
@@ -229,10 +281,13 @@ func (s *Server) Log() string {
 	return string(b)
 }
 
-// Config is how the app reaches this server's INBOX: unencrypted on 127.0.0.1, as User
-// with Password.
+// User is who signs in: User, or the user given to OAuth2.
+func (s *Server) User() string { return s.user }
+
+// Config is how the app reaches this server's INBOX: unencrypted on 127.0.0.1, as
+// Server.User with Password.
 func (s *Server) Config() mailbox.Config {
-	return mailbox.Config{Host: Host, Port: s.port, TLS: mail.NoTLS, User: User, Password: Password,
+	return mailbox.Config{Host: Host, Port: s.port, TLS: mail.NoTLS, User: s.user, Password: Password,
 		Timeout: 10 * time.Second}
 }
 
@@ -244,7 +299,7 @@ func (s *Server) Dial() *imapclient.Client {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := c.Login(User, Password).Wait(); err != nil {
+	if err := c.Login(s.user, Password).Wait(); err != nil {
 		c.Close()
 		s.t.Fatalf("login: %v\n%s", err, s.Log())
 	}
