@@ -557,12 +557,17 @@ func documentsToBring() []string {
 }
 
 // SMTPSettings are how the outbox reaches the mail server. The password is not here: it
-// lives in the operating system's keyring (package exchange/mail).
+// lives in the operating system's keyring (package exchange/mail), as does an OAuth2
+// sign-in's refresh token (package exchange/oauth).
 type SMTPSettings struct {
 	Host string `json:"host"`
 	Port int    `json:"port"`
 	TLS  string `json:"tls"`
 	User string `json:"user"`
+	// Auth is how the server is signed in to: "password" (or empty) with User and the
+	// keyring's password, or "oauth2" with the OAuth2 sign-in (OAuthSettings), whose
+	// mailbox is then the user.
+	Auth string `json:"auth,omitempty"`
 }
 
 // SMTP returns the mail server settings; ok is false when none are set (the outbox then
@@ -589,6 +594,12 @@ func (s *Store) SetSMTP(settings SMTPSettings) error {
 func (settings SMTPSettings) Validate() error {
 	if err := exchange.Join(exchange.CheckLine("host", settings.Host), exchange.CheckLine("user", settings.User)); err != nil {
 		return err
+	}
+	switch strings.ToLower(strings.TrimSpace(settings.Auth)) {
+	case "", "password", "oauth2":
+	default:
+		return &exchange.RuleError{Field: "auth", Rule: exchange.RuleFormat, Value: settings.Auth,
+			Reason: fmt.Sprintf("%q is not a way to sign in (want password or oauth2)", settings.Auth)}
 	}
 	mode, err := mail.ParseTLSMode(settings.TLS)
 	if err != nil {
