@@ -137,6 +137,8 @@ type Mail struct {
 	Replies   []ReplyRead // the answers read from mail and files, newest first
 	IMAP      IMAPSettings
 	IMAPSet   bool // false: no mailbox is read; replies come from files
+	OAuth     OAuthSettings
+	OAuthSet  bool // false: no OAuth2 provider is set; the servers take passwords
 }
 
 // Waiting counts the messages not yet sent: queued or failed.
@@ -170,6 +172,10 @@ func (s *Store) Mail() (Mail, error) {
 			return err
 		}
 		m.IMAPSet = ok && m.IMAP.Host != ""
+		if ok, err = get(tx, bucketMeta, keyOAuth, &m.OAuth); err != nil {
+			return err
+		}
+		m.OAuthSet = ok && m.OAuth.Kind != ""
 		return each(tx, bucketOutbox, func(r messageRecord) error { m.Messages = append(m.Messages, r.message(tx)); return nil })
 	})
 	return m, err

@@ -32,6 +32,7 @@ type mailSettings struct {
 	errs                       fieldErrors
 	settingsErr, settingsSaid  *widget.Label
 	mailbox                    *mailboxSettings
+	signin                     *signInSettings
 }
 
 var tlsLabels = []struct {
@@ -44,7 +45,7 @@ var tlsLabels = []struct {
 }
 
 func newMailSettings(d *Desk, data mailData) *mailSettings {
-	s := &mailSettings{desk: d, data: data, errs: fieldErrors{}, mailbox: newMailboxSettings(d, data)}
+	s := &mailSettings{desk: d, data: data, errs: fieldErrors{}, mailbox: newMailboxSettings(d, data), signin: newSignInSettings(d, data)}
 	s.orgName, s.orgEmail = newEntry("e.g. STARS exchange desk"), newEntry("the mailbox that sends invitations and gets replies")
 	s.host, s.port, s.user = newEntry("smtp.example.org"), newEntry("587"), newEntry("login, often the mailbox address")
 	s.password = widget.NewPasswordEntry()
@@ -73,6 +74,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 			container.NewHBox(saveSMTP),
 			s.errs.grid(row{"Test to", s.testTo, "test"}), container.NewHBox(test),
 			s.settingsErr, s.settingsSaid)),
+		s.signin.content,
 		s.mailbox.content,
 	))
 	return s
@@ -82,6 +84,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 func (s *mailSettings) apply(m store.Mail) {
 	s.prog = m.Programme
 	s.mailbox.apply(m)
+	s.signin.apply(m)
 	if s.orgEmail.Text == "" && s.orgName.Text == "" {
 		s.orgName.SetText(m.Programme.OrganiserName)
 		s.orgEmail.SetText(m.Programme.OrganiserEmail)
