@@ -568,6 +568,13 @@ func (s *Store) MailboxPoller(each func(Fetched)) *mailbox.Poller {
 				return mailbox.Config{}, ok, err
 			}
 			folder = st.Folder
+			if st.OAuth2() {
+				src, err := s.OAuthSource()
+				if err != nil {
+					return mailbox.Config{}, true, err
+				}
+				return st.OAuth2Config(src), true, nil
+			}
 			return st.Config(mail.IMAPPassword(st.Host, st.User)), true, nil
 		},
 		Memory: s,
