@@ -32,7 +32,8 @@ type signInSettings struct {
 
 	clientID, tenant          *widget.Entry
 	microsoft, google, custom *widget.Button
-	signOut                   *widget.Button
+	signOut, cancel           *widget.Button
+	stop                      context.CancelFunc // ends the sign-in under way
 	errs                      fieldErrors
 	problem, said, signedIn   *widget.Label
 	settings                  store.OAuthSettings // as last read
@@ -64,13 +65,19 @@ func newSignInSettings(d *Desk, data mailData) *signInSettings {
 	s.custom.Hide()
 	s.signOut = widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), s.doSignOut)
 	s.signOut.Hide()
+	s.cancel = widget.NewButtonWithIcon("Cancel sign-in", theme.CancelIcon(), func() {
+		if s.stop != nil {
+			s.stop()
+		}
+	})
+	s.cancel.Hide()
 	s.content = widget.NewCard("Sign in (Microsoft 365, Google Workspace)", "", container.NewVBox(
 		wrapped("Microsoft 365 and Google take no passwords for mail: sign the organiser's mailbox in here, once, in the browser. "+
 			"One sign-in serves the mail server and the mailbox. The sign-in is kept in the system keyring, never in the data file; "+
 			"your administrator gives you the client id (see the README's Microsoft 365 and Google Workspace sections)."),
 		s.errs.grid(row{"Client id", s.clientID, "client-id"}, row{"Tenant", s.tenant, "tenant"}),
 		container.NewHBox(s.microsoft, s.google, s.custom),
-		s.signedIn, container.NewHBox(s.signOut), s.problem, s.said))
+		s.signedIn, container.NewHBox(s.signOut, s.cancel), s.problem, s.said))
 	return s
 }
 
@@ -161,6 +168,9 @@ func keyringPresent() bool {
 
 func (s *signInSettings) busyNow(on bool) {
 	s.busy = on
+	if !on {
+		s.cancel.Hide()
+	}
 	for _, b := range []*widget.Button{s.microsoft, s.google, s.custom, s.signOut} {
 		if on {
 			b.Disable()
@@ -191,9 +201,13 @@ func (s *signInSettings) signIn(kind oauth.Kind) {
 	prev, prevSet := s.settings, s.set
 	fallback := s.organiser
 	s.busyNow(true)
+	ctx, stop := context.WithTimeout(context.Background(), oauth.SignInTimeout)
+	s.stop = stop
+	s.cancel.Show()
 	s.said.SetText("Finish signing in in the browser that opened (the desk waits up to 5 minutes)…")
 	s.desk.bridge.work(func() func() {
-		tok, err := oauth.SignIn(context.Background(), p, s.open)
+		tok, err := oauth.SignIn(ctx, p, s.open)
+		stop()
 		if err == nil {
 			if tok.Account == "" {
 				tok.Account = o.Account
@@ -247,6 +261,8 @@ func signInError(err error) error {
 		return errors.New("This system has no keyring to keep the sign-in in, so it was not kept.")
 	case errors.Is(err, context.DeadlineExceeded):
 		return errors.New("No sign-in came back from the browser within 5 minutes; try again.")
+	case errors.Is(err, context.Canceled):
+		return errors.New("The sign-in was cancelled; nothing was kept.")
 	}
 	if len(exchange.Violations(err)) > 0 {
 		return err

@@ -100,3 +100,29 @@ func TestSignInWithMicrosoftNeedsTheClientID(t *testing.T) {
 		t.Error("refused settings were saved")
 	}
 }
+
+func TestACancelledSignInKeepsNothing(t *testing.T) {
+	keyringtest.Start(t)
+	srv := oauthtest.Start(t)
+	d, s := newDesk(t, true)
+	p := srv.Provider()
+	if err := s.SetOAuth(store.OAuthSettings{Kind: string(p.Kind), ClientID: p.ClientID, Scopes: p.Scopes,
+		AuthURL: p.AuthURL, TokenURL: p.TokenURL}); err != nil {
+		t.Fatal(err)
+	}
+	d.refresh()
+	d.tabs.SelectIndex(4)
+	card := d.outbox.settings.signin
+	card.open = func(string) error { // the person gives up instead of signing in
+		test.Tap(button(t, d.win, "Cancel sign-in"))
+		return nil
+	}
+	test.Tap(button(t, d.win, "Sign in with "+strings.TrimPrefix(srv.URL, "http://")))
+	shows(t, d.win, "The sign-in was cancelled; nothing was kept.", "Not signed in.")
+	if o, _, _ := s.OAuth(); o.Account != "" {
+		t.Errorf("a cancelled sign-in kept the account %q", o.Account)
+	}
+	if srv.Requests(srv.TokenURL) != 0 {
+		t.Errorf("%d token requests after a cancelled sign-in", srv.Requests(srv.TokenURL))
+	}
+}
