@@ -16,7 +16,8 @@ const DefaultEvery = 5 * time.Minute
 
 // firstRetry is the wait after a round that failed (no connection, login refused); it
 // doubles with each failure in a row, up to Every. A round that needs a new OAuth2 sign-in
-// (oauth.ErrSignInAgain) waits Every: no retry brings the sign-in back.
+// (oauth.ErrSignInAgain, or oauth.ErrNotSignedIn after a sign-out) waits Every: no retry
+// brings the sign-in back.
 const firstRetry = 30 * time.Second
 
 // Handler reads one message. reply is true for a reply it dealt with (applied, stale,
@@ -46,7 +47,7 @@ type Round struct {
 	Remembered bool
 	// Err is why the round could not run or finish (settings, connection, login, folder),
 	// in words; nil when it did. The poller tries again sooner than usual, except when the
-	// error matches oauth.ErrSignInAgain ("sign in again").
+	// error matches oauth.ErrSignInAgain ("sign in again") or oauth.ErrNotSignedIn.
 	Err error
 	// Next is when the next round is due, for a "next check at …" line; zero for Once.
 	Next time.Time
@@ -129,7 +130,7 @@ func (p *Poller) Run(ctx context.Context) {
 		}
 		wait := p.every()
 		switch {
-		case errors.Is(r.Err, oauth.ErrSignInAgain):
+		case errors.Is(r.Err, oauth.ErrSignInAgain), errors.Is(r.Err, oauth.ErrNotSignedIn):
 			// Only a new sign-in helps: trying sooner would only say it again. The token
 			// source asks the provider no more, and the server sees no login.
 		case r.Err != nil:
