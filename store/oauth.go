@@ -22,6 +22,7 @@ var keyOAuth = []byte("oauth")
 type OAuthSettings struct {
 	Kind      string   `json:"kind"` // microsoft, google or custom
 	ClientID  string   `json:"client_id"`
+	Secret    string   `json:"client_secret,omitempty"` // Google's desktop clients: not confidential
 	Tenant    string   `json:"tenant,omitempty"`
 	Scopes    []string `json:"scopes,omitempty"`
 	AuthURL   string   `json:"auth_url,omitempty"`
@@ -33,7 +34,8 @@ type OAuthSettings struct {
 
 // Provider is what package oauth signs in with.
 func (o OAuthSettings) Provider() oauth.Provider {
-	return oauth.Provider{Kind: oauth.Kind(o.Kind), ClientID: strings.TrimSpace(o.ClientID), Tenant: strings.TrimSpace(o.Tenant),
+	return oauth.Provider{Kind: oauth.Kind(o.Kind), ClientID: strings.TrimSpace(o.ClientID), ClientSecret: strings.TrimSpace(o.Secret),
+		Tenant: strings.TrimSpace(o.Tenant),
 		Scopes: o.Scopes, AuthURL: o.AuthURL, TokenURL: o.TokenURL, DeviceURL: o.DeviceURL, RevokeURL: o.RevokeURL}
 }
 

@@ -30,7 +30,7 @@ type signInSettings struct {
 	data    mailData
 	content fyne.CanvasObject
 
-	clientID, tenant          *widget.Entry
+	clientID, tenant, secret  *widget.Entry
 	microsoft, google, custom *widget.Button
 	signOut, cancel           *widget.Button
 	stop                      context.CancelFunc // ends the sign-in under way
@@ -57,6 +57,7 @@ func newSignInSettings(d *Desk, data mailData) *signInSettings {
 		return fyne.CurrentApp().OpenURL(u)
 	}
 	s.clientID = newEntry("the application (client) id your organisation registered")
+	s.secret = newEntry("Google only: the client secret of the desktop client")
 	s.tenant = newEntry("Microsoft only: the tenant id or domain (default: organizations)")
 	s.problem, s.said, s.signedIn = errorLine(), wrapped(""), wrapped("Not signed in.")
 	s.microsoft = widget.NewButtonWithIcon("Sign in with Microsoft", theme.LoginIcon(), func() { s.signIn(oauth.Microsoft) })
@@ -75,7 +76,7 @@ func newSignInSettings(d *Desk, data mailData) *signInSettings {
 		wrapped("Microsoft 365 and Google take no passwords for mail: sign the organiser's mailbox in here, once, in the browser. "+
 			"One sign-in serves the mail server and the mailbox. The sign-in is kept in the system keyring, never in the data file; "+
 			"your administrator gives you the client id (see the README's Microsoft 365 and Google Workspace sections)."),
-		s.errs.grid(row{"Client id", s.clientID, "client-id"}, row{"Tenant", s.tenant, "tenant"}),
+		s.errs.grid(row{"Client id", s.clientID, "client-id"}, row{"Tenant", s.tenant, "tenant"}, row{"Client secret", s.secret, "client-secret"}),
 		container.NewHBox(s.microsoft, s.google, s.custom),
 		s.signedIn, container.NewHBox(s.signOut, s.cancel), s.problem, s.said))
 	return s
@@ -87,6 +88,7 @@ func (s *signInSettings) apply(m store.Mail) {
 	if s.set && s.clientID.Text == "" && s.settings.Kind != string(oauth.Custom) {
 		s.clientID.SetText(s.settings.ClientID)
 		s.tenant.SetText(s.settings.Tenant)
+		s.secret.SetText(s.settings.Secret)
 	}
 	if s.set && s.settings.Kind == string(oauth.Custom) {
 		s.custom.SetText("Sign in with " + hostOf(s.settings.AuthURL))
@@ -147,6 +149,9 @@ func (s *signInSettings) wanted(kind oauth.Kind) store.OAuthSettings {
 	o := store.OAuthSettings{Kind: string(kind), ClientID: strings.TrimSpace(s.clientID.Text)}
 	if kind == oauth.Microsoft {
 		o.Tenant = strings.TrimSpace(s.tenant.Text)
+	}
+	if kind == oauth.Google {
+		o.Secret = strings.TrimSpace(s.secret.Text)
 	}
 	if s.set && s.settings.Kind == o.Kind && s.settings.ClientID == o.ClientID && s.settings.Tenant == o.Tenant {
 		o.Scopes, o.Account = s.settings.Scopes, s.settings.Account

@@ -26,6 +26,7 @@ func (c *cli) oauthVerb(args []string) error {
 	fs := flags("oauth")
 	kind := fs.String("provider", "", "")
 	clientID := fs.String("client-id", "", "")
+	clientSecret := fs.String("client-secret", "", "")
 	tenant := fs.String("tenant", "", "")
 	authURL := fs.String("auth-url", "", "")
 	tokenURL := fs.String("token-url", "", "")
@@ -60,6 +61,7 @@ func (c *cli) oauthVerb(args []string) error {
 			}
 		}
 		str("client-id", clientID, &cur.ClientID)
+		str("client-secret", clientSecret, &cur.Secret)
 		str("tenant", tenant, &cur.Tenant)
 		str("auth-url", authURL, &cur.AuthURL)
 		str("token-url", tokenURL, &cur.TokenURL)
@@ -81,6 +83,9 @@ func (c *cli) oauthVerb(args []string) error {
 		}
 		if cur.Kind != string(oauth.Microsoft) && cur.Tenant != "" {
 			return usagef("--tenant is for --provider microsoft")
+		}
+		if cur.Kind == string(oauth.Microsoft) && cur.Secret != "" {
+			return usagef("--client-secret is for Google and custom providers: Microsoft's public clients have none")
 		}
 		if err := s.SetOAuth(cur); err != nil { // checks first; writes nothing when refused
 			return err
@@ -115,6 +120,9 @@ func (c *cli) printOAuth(o store.OAuthSettings) {
 		}
 	}
 	fmt.Fprintf(c.stdout, "scopes %s\n", strings.Join(p.RequestedScopes(), " "))
+	if o.Secret != "" {
+		fmt.Fprintln(c.stdout, "client-secret set (not shown)")
+	}
 	if o.Account == "" {
 		fmt.Fprintln(c.stdout, "account not signed in (xchange signin)")
 		return

@@ -57,9 +57,14 @@ const (
 // app cannot keep a secret), and each organisation registers its own.
 type Provider struct {
 	Kind     Kind
-	ClientID string   // the application (client) id the organisation registered
-	Tenant   string   // Microsoft only: the directory (tenant) id or domain; "" is DefaultTenant
-	Scopes   []string // nil: the provider's defaults (MicrosoftScopes, GoogleScopes)
+	ClientID string // the application (client) id the organisation registered
+	// ClientSecret is what Google issues with a desktop client and requires at its token
+	// endpoint even with PKCE; for an installed app it is not confidential (Google says so),
+	// so it lives with the settings. Empty for Microsoft and most others.
+	ClientSecret string
+
+	Tenant string   // Microsoft only: the directory (tenant) id or domain; "" is DefaultTenant
+	Scopes []string // nil: the provider's defaults (MicrosoftScopes, GoogleScopes)
 
 	// Custom only: the authorisation and token endpoints, and where the server has them
 	// the device authorisation (RFC 8628) and revocation (RFC 7009) endpoints.
@@ -188,10 +193,11 @@ func (p Provider) Revocation() string {
 
 func (p Provider) config(redirectURL string) *oauth2.Config {
 	return &oauth2.Config{
-		ClientID:    p.ClientID,
-		Endpoint:    p.Endpoint(),
-		RedirectURL: redirectURL,
-		Scopes:      p.RequestedScopes(),
+		ClientID:     p.ClientID,
+		ClientSecret: p.ClientSecret,
+		Endpoint:     p.Endpoint(),
+		RedirectURL:  redirectURL,
+		Scopes:       p.RequestedScopes(),
 	}
 }
 
