@@ -168,6 +168,7 @@ func (c *cli) smtp(args []string) error {
 	tlsMode := fs.String("tls", "starttls", "")
 	user := fs.String("user", "", "")
 	passwordStdin := fs.Bool("password-stdin", false, "")
+	auth := fs.String("auth", "", "")
 	test := fs.String("test", "", "")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
@@ -182,8 +183,11 @@ func (c *cli) smtp(args []string) error {
 	if err != nil {
 		return err
 	}
-	changed := set["host"] || set["port"] || set["tls"] || set["user"]
+	changed := set["host"] || set["port"] || set["tls"] || set["user"] || set["auth"]
 	if changed {
+		if set["auth"] {
+			cur.Auth = *auth
+		}
 		if set["host"] {
 			cur.Host = *host
 		}
@@ -202,6 +206,9 @@ func (c *cli) smtp(args []string) error {
 		ok = cur.Host != ""
 	}
 	var password string
+	if *passwordStdin && oauth2Auth(cur.Auth) {
+		return usagef("--password-stdin is for --auth password: with oauth2 the mailbox signs in with `xchange signin`")
+	}
 	if *passwordStdin {
 		if !ok || cur.User == "" {
 			return usagef("set --host and --user before the password")
@@ -235,12 +242,16 @@ func (c *cli) smtp(args []string) error {
 		fmt.Fprintln(c.stdout, "no SMTP settings: messages wait in the outbox (export them with export-eml)")
 		return nil
 	}
-	state := "not set"
-	if mail.Password(cur.Host, cur.User) != "" {
-		state = "set"
+	if oauth2Auth(cur.Auth) {
+		fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nauth oauth2 (the mailbox signed in with xchange signin)\n", cur.Host, cur.Port, cur.TLS)
+	} else {
+		state := "not set"
+		if mail.Password(cur.Host, cur.User) != "" {
+			state = "set"
+		}
+		fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nuser %s\npassword %s (kept in the system keyring, or %s)\n",
+			cur.Host, cur.Port, cur.TLS, cur.User, state, mail.PasswordVariable)
 	}
-	fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nuser %s\npassword %s (kept in the system keyring, or %s)\n",
-		cur.Host, cur.Port, cur.TLS, cur.User, state, mail.PasswordVariable)
 	if *test != "" {
 		fmt.Fprintf(c.stdout, "sent a test message to %s\n", *test)
 	}
@@ -262,7 +273,13 @@ func (c *cli) testSMTP(s *store.Store, st store.SMTPSettings, password string, g
 		return err
 	}
 	cfg := mail.SMTPConfig{Host: st.Host, Port: st.Port, TLS: mode, User: st.User}
-	if st.User != "" {
+	if oauth2Auth(st.Auth) {
+		src, err := s.OAuthSource()
+		if err != nil {
+			return err
+		}
+		cfg.User, cfg.OAuth2 = src.Account(), mail.OAuth2Tokens(src)
+	} else if st.User != "" {
 		cfg.Password = password
 		if !given {
 			cfg.Password = mail.Password(st.Host, st.User)
@@ -303,3 +320,6 @@ func (c *cli) organiser(args []string) error {
 	fmt.Fprintf(c.stdout, "%s <%s>\n", p.OrganiserName, p.OrganiserEmail)
 	return nil
 }
+
+// oauth2Auth says whether a server's sign-in setting is OAuth2 rather than a password.
+func oauth2Auth(auth string) bool { return strings.EqualFold(strings.TrimSpace(auth), store.AuthOAuth2) }

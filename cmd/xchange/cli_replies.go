@@ -227,6 +227,7 @@ func (c *cli) imap(args []string) error {
 	user := fs.String("user", "", "")
 	folder := fs.String("folder", "", "")
 	passwordStdin := fs.Bool("password-stdin", false, "")
+	auth := fs.String("auth", "", "")
 	test := fs.Bool("test", false, "")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
@@ -241,8 +242,11 @@ func (c *cli) imap(args []string) error {
 	if err != nil {
 		return err
 	}
-	changed := set["host"] || set["port"] || set["tls"] || set["user"] || set["folder"]
+	changed := set["host"] || set["port"] || set["tls"] || set["user"] || set["folder"] || set["auth"]
 	if changed {
+		if set["auth"] {
+			cur.Auth = *auth
+		}
 		if set["host"] {
 			cur.Host = *host
 		}
@@ -264,6 +268,9 @@ func (c *cli) imap(args []string) error {
 		ok = cur.Host != ""
 	}
 	password := ""
+	if *passwordStdin && cur.OAuth2() {
+		return usagef("--password-stdin is for --auth password: with oauth2 the mailbox signs in with `xchange signin`")
+	}
 	if *passwordStdin {
 		if !ok || cur.User == "" {
 			return usagef("set --host and --user before the password")
@@ -280,8 +287,16 @@ func (c *cli) imap(args []string) error {
 		if !ok {
 			return &exchange.RuleError{Field: "imap", Rule: exchange.RuleRequired, Reason: "no mailbox settings to test: give --host, --tls and --user"}
 		}
+		cfg := cur.Config(password)
+		if cur.OAuth2() {
+			src, err := s.OAuthSource()
+			if err != nil {
+				return err
+			}
+			cfg = cur.OAuth2Config(src)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		err := mailbox.Test(ctx, cur.Config(password))
+		err := mailbox.Test(ctx, cfg)
 		cancel()
 		if err != nil {
 			return err
@@ -302,12 +317,17 @@ func (c *cli) imap(args []string) error {
 		fmt.Fprintln(c.stdout, "no mailbox settings: hosts' answers are read from files (import-reply)")
 		return nil
 	}
-	state := "not set"
-	if mail.IMAPPassword(cur.Host, cur.User) != "" {
-		state = "set"
+	if cur.OAuth2() {
+		fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nfolder %s\nauth oauth2 (the mailbox signed in with xchange signin)\n",
+			cur.Host, cur.Port, cur.TLS, cur.Folder)
+	} else {
+		state := "not set"
+		if mail.IMAPPassword(cur.Host, cur.User) != "" {
+			state = "set"
+		}
+		fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nuser %s\nfolder %s\npassword %s (kept in the system keyring, or %s)\n",
+			cur.Host, cur.Port, cur.TLS, cur.User, cur.Folder, state, mail.IMAPPasswordVariable)
 	}
-	fmt.Fprintf(c.stdout, "host %s\nport %d\ntls %s\nuser %s\nfolder %s\npassword %s (kept in the system keyring, or %s)\n",
-		cur.Host, cur.Port, cur.TLS, cur.User, cur.Folder, state, mail.IMAPPasswordVariable)
 	if *test {
 		fmt.Fprintf(c.stdout, "signed in and opened %s\n", cur.Folder)
 	}
