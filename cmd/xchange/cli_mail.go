@@ -322,4 +322,6 @@ func (c *cli) organiser(args []string) error {
 }
 
 // oauth2Auth says whether a server's sign-in setting is OAuth2 rather than a password.
-func oauth2Auth(auth string) bool { return strings.EqualFold(strings.TrimSpace(auth), store.AuthOAuth2) }
+func oauth2Auth(auth string) bool {
+	return strings.EqualFold(strings.TrimSpace(auth), store.AuthOAuth2)
+}
