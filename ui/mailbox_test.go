@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,4 +57,37 @@ func TestTheMailboxSettingsAreCheckedTestedAndShowEachLook(t *testing.T) {
 	shows(t, d.win, "⚠ Last check 10:05:", "did not answer within 30 s", "Trying again at 10:05.")
 	d.mailboxRound(mailbox.Round{End: now, Next: now.Add(5 * time.Minute), Fetched: 3, Replies: 1}, 1)
 	shows(t, d.win, "Last check 10:05: 3 new messages, 1 reply. Next check at 10:10.", "Mailbox: 3 new messages, 1 reply read.")
+}
+
+func TestTheMailServersCanSignInWithTheOAuth2SignIn(t *testing.T) {
+	d, s := newDesk(t, true)
+	d.tabs.SelectIndex(4)
+	m := d.outbox.settings.mailbox
+	m.host.SetText("127.0.0.1")
+	m.tlsMode.SetSelectedIndex(2)
+	m.auth.SetSelected(authOAuth2Label)
+	if !m.password.Disabled() {
+		t.Fatal("the password field is open for an OAuth2 sign-in")
+	}
+	test.Tap(button(t, d.win, "Save mailbox"))
+	if st, ok, _ := s.IMAP(); !ok || !st.OAuth2() {
+		t.Fatalf("saved %+v: %s", st, onScreen(d.win))
+	}
+	o := d.outbox.settings
+	o.host.SetText("127.0.0.1")
+	o.port.SetText("2525")
+	o.tlsMode.SetSelected(tlsLabels[2].label)
+	o.auth.SetSelected(authOAuth2Label)
+	test.Tap(button(t, d.win, "Save mail server"))
+	if st, ok, _ := s.SMTP(); !ok || st.Auth != "oauth2" {
+		t.Fatalf("saved %+v: %s", st, onScreen(d.win))
+	}
+	// Read again, the forms show it.
+	d2 := build(d.app, s, d.today, &bridge{now: true, latest: map[string]int{}})
+	d2.Start()
+	d2.win.Resize(d.win.Canvas().Size())
+	d2.tabs.SelectIndex(4)
+	if n := strings.Count(onScreen(d2.win), authOAuth2Label); n != 2 {
+		t.Fatalf("the stored OAuth2 choice shows %d times, want for SMTP and IMAP: %s", n, onScreen(d2.win))
+	}
 }

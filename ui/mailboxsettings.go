@@ -15,12 +15,14 @@ import (
 	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/mail"
 	"github.com/xchangedesk/xchangedesk/exchange/mailbox"
+	"github.com/xchangedesk/xchangedesk/exchange/oauth"
 	"github.com/xchangedesk/xchangedesk/store"
 )
 
 // mailboxData is what the mailbox settings change.
 type mailboxData interface {
 	SetIMAP(store.IMAPSettings) error
+	OAuthSource() (*oauth.Source, error) // for a mailbox signed in with OAuth2
 }
 
 // mailboxSettings holds the organiser's mailbox (IMAP), where hosts' answers arrive, with a
@@ -31,7 +33,7 @@ type mailboxSettings struct {
 	content fyne.CanvasObject
 
 	host, port, user, password, folder *widget.Entry
-	tlsMode                            *widget.Select
+	tlsMode, auth                      *widget.Select
 	errs                               fieldErrors
 	problem, said, last                *widget.Label
 }
@@ -46,6 +48,7 @@ func newMailboxSettings(d *Desk, data mailboxData) *mailboxSettings {
 	for _, t := range tlsLabels {
 		labels = append(labels, strings.Replace(t.label, "(port 465)", "(port 993)", 1))
 	}
+	s.auth = newAuthSelect(s.password)
 	s.tlsMode = widget.NewSelect(labels, nil)
 	s.tlsMode.SetSelected(labels[1])
 	s.problem, s.said, s.last = errorLine(), wrapped(""), wrapped("")
@@ -60,7 +63,7 @@ func newMailboxSettings(d *Desk, data mailboxData) *mailboxSettings {
 	s.content = widget.NewCard("Mailbox for replies (IMAP)", "", container.NewVBox(
 		wrapped("Hosts' answers arrive here. The desk reads them every few minutes without marking them read, and never moves or deletes mail."),
 		s.errs.grid(row{"Server", s.host, "host"}, row{"Port", s.port, "port"}, row{"Security", s.tlsMode, "tls"},
-			row{"User", s.user, "user"}, row{"Password", s.password, "password"}, row{"Folder", s.folder, "folder"}),
+			row{"Sign in with", s.auth, "auth"}, row{"User", s.user, "user"}, row{"Password", s.password, "password"}, row{"Folder", s.folder, "folder"}),
 		container.NewHBox(save, test, check), s.problem, s.said, s.last))
 	return s
 }
@@ -77,6 +80,7 @@ func (s *mailboxSettings) apply(m store.Mail) {
 	}
 	s.user.SetText(st.User)
 	s.folder.SetText(st.Folder)
+	showAuth(s.auth, st.Auth)
 	for i, t := range tlsLabels {
 		if string(t.mode) == st.TLS {
 			s.tlsMode.SetSelectedIndex(i)
@@ -86,7 +90,8 @@ func (s *mailboxSettings) apply(m store.Mail) {
 
 // settings reads the form.
 func (s *mailboxSettings) settings() (store.IMAPSettings, error) {
-	st := store.IMAPSettings{Host: strings.TrimSpace(s.host.Text), User: strings.TrimSpace(s.user.Text), Folder: strings.TrimSpace(s.folder.Text)}
+	st := store.IMAPSettings{Host: strings.TrimSpace(s.host.Text), User: strings.TrimSpace(s.user.Text), Folder: strings.TrimSpace(s.folder.Text),
+		Auth: authValue(s.auth)}
 	st.TLS = string(tlsLabels[max(s.tlsMode.SelectedIndex(), 0)].mode)
 	if p := strings.TrimSpace(s.port.Text); p != "" {
 		n, err := strconv.Atoi(p)
@@ -145,9 +150,19 @@ func (s *mailboxSettings) test() {
 		if password == "" {
 			password = mail.IMAPPassword(st.Host, st.User)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		err := mailbox.Test(ctx, st.Config(password))
-		cancel()
+		cfg := st.Config(password)
+		var err error
+		if st.OAuth2() {
+			var src *oauth.Source
+			if src, err = s.data.OAuthSource(); err == nil {
+				cfg = st.OAuth2Config(src)
+			}
+		}
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			err = mailbox.Test(ctx, cfg)
+			cancel()
+		}
 		return func() {
 			if err != nil {
 				s.said.SetText("")

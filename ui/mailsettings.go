@@ -27,7 +27,7 @@ type mailSettings struct {
 
 	orgName, orgEmail          *widget.Entry
 	host, port, user, password *widget.Entry
-	tlsMode                    *widget.Select
+	tlsMode, auth              *widget.Select
 	testTo                     *widget.Entry
 	errs                       fieldErrors
 	settingsErr, settingsSaid  *widget.Label
@@ -54,6 +54,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 	for _, t := range tlsLabels {
 		labels = append(labels, t.label)
 	}
+	s.auth = newAuthSelect(s.password)
 	s.tlsMode = widget.NewSelect(labels, nil)
 	s.tlsMode.SetSelected(labels[0])
 	s.testTo = newEntry("where to send a test message")
@@ -70,7 +71,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 		widget.NewCard("Mail server (SMTP)", "", container.NewVBox(
 			wrapped("Without a mail server the outbox keeps its messages; export them as .eml to send by hand."),
 			s.errs.grid(row{"Server", s.host, "host"}, row{"Port", s.port, "port"}, row{"Security", s.tlsMode, "tls"},
-				row{"User", s.user, "user"}, row{"Password", s.password, "password"}),
+				row{"Sign in with", s.auth, "auth"}, row{"User", s.user, "user"}, row{"Password", s.password, "password"}),
 			container.NewHBox(saveSMTP),
 			s.errs.grid(row{"Test to", s.testTo, "test"}), container.NewHBox(test),
 			s.settingsErr, s.settingsSaid)),
@@ -95,6 +96,7 @@ func (s *mailSettings) apply(m store.Mail) {
 			s.port.SetText(strconv.Itoa(m.SMTP.Port))
 		}
 		s.user.SetText(m.SMTP.User)
+		showAuth(s.auth, m.SMTP.Auth)
 		for _, t := range tlsLabels {
 			if string(t.mode) == m.SMTP.TLS {
 				s.tlsMode.SetSelected(t.label)
@@ -122,7 +124,7 @@ func (s *mailSettings) saveOrganiser() {
 }
 
 func (s *mailSettings) settings() (store.SMTPSettings, error) {
-	st := store.SMTPSettings{Host: strings.TrimSpace(s.host.Text), User: strings.TrimSpace(s.user.Text)}
+	st := store.SMTPSettings{Host: strings.TrimSpace(s.host.Text), User: strings.TrimSpace(s.user.Text), Auth: authValue(s.auth)}
 	for _, t := range tlsLabels {
 		if t.label == s.tlsMode.Selected {
 			st.TLS = string(t.mode)

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/xchangedesk/xchangedesk/exchange"
-	"github.com/xchangedesk/xchangedesk/exchange/oauth"
 	"github.com/xchangedesk/xchangedesk/exchange/wording"
 	"github.com/xchangedesk/xchangedesk/store"
 )
@@ -25,9 +24,8 @@ type mailData interface {
 	Retry(exchange.ID) error
 	SetSMTP(store.SMTPSettings) error
 	SetOrganiser(name, email string) error
-	SetOAuth(store.OAuthSettings) error  // the OAuth2 provider and the account signed in
-	OAuthSource() (*oauth.Source, error) // the one token source of the organiser's mailbox
-	mailboxData
+	SetOAuth(store.OAuthSettings) error // the OAuth2 provider and the account signed in
+	mailboxData                         // and the one token source of the organiser's mailbox
 }
 
 // outboxScreen lists every message with its status, beside the mail settings.
