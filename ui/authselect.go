@@ -11,7 +11,7 @@ import (
 // The ways a mail server is signed in to, as the settings forms offer them.
 const (
 	authPasswordLabel = "Password"
-	authOAuth2Label   = "OAuth2: the mailbox signed in above"
+	authOAuth2Label   = "OAuth2: the signed-in mailbox"
 )
 
 // newAuthSelect offers a password or the OAuth2 sign-in; the password field only matters

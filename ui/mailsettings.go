@@ -68,6 +68,7 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 			wrapped("Invitations come from this address, and hosts' answers go back to it."),
 			s.errs.grid(row{"Name", s.orgName, "name"}, row{"E-mail", s.orgEmail, "email"}),
 			container.NewHBox(saveOrg))),
+		s.signin.content,
 		widget.NewCard("Mail server (SMTP)", "", container.NewVBox(
 			wrapped("Without a mail server the outbox keeps its messages; export them as .eml to send by hand."),
 			s.errs.grid(row{"Server", s.host, "host"}, row{"Port", s.port, "port"}, row{"Security", s.tlsMode, "tls"},
@@ -75,7 +76,6 @@ func newMailSettings(d *Desk, data mailData) *mailSettings {
 			container.NewHBox(saveSMTP),
 			s.errs.grid(row{"Test to", s.testTo, "test"}), container.NewHBox(test),
 			s.settingsErr, s.settingsSaid)),
-		s.signin.content,
 		s.mailbox.content,
 	))
 	return s
