@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/xchangedesk/xchangedesk/exchange"
 	"github.com/xchangedesk/xchangedesk/exchange/oauth"
 	"github.com/xchangedesk/xchangedesk/store"
 )
@@ -235,7 +234,7 @@ func (s *signInSettings) signIn(kind oauth.Kind) {
 			s.busyNow(false)
 			if err != nil {
 				s.said.SetText("")
-				setLine(s.problem, s.errs.show(signInError(err)))
+				setLine(s.problem, s.signInProblems(err))
 				return
 			}
 			s.settings, s.set = o, true
@@ -259,20 +258,18 @@ func (s *signInSettings) keep(prev store.OAuthSettings, prevSet bool, o store.OA
 	return err
 }
 
-// signInError says a failed sign-in in the users' words.
-func signInError(err error) error {
+// signInProblems says a failed sign-in in the users' words: the field errors under their
+// fields, the rest as sentences.
+func (s *signInSettings) signInProblems(err error) []string {
 	switch {
 	case errors.Is(err, oauth.ErrNoKeyring):
-		return errors.New("This system has no keyring to keep the sign-in in, so it was not kept.")
+		return []string{"This system has no keyring to keep the sign-in in, so it was not kept."}
 	case errors.Is(err, context.DeadlineExceeded):
-		return errors.New("No sign-in came back from the browser within 5 minutes; try again.")
+		return []string{"No sign-in came back from the browser within 5 minutes; try again."}
 	case errors.Is(err, context.Canceled):
-		return errors.New("The sign-in was cancelled; nothing was kept.")
+		return []string{"The sign-in was cancelled; nothing was kept."}
 	}
-	if len(exchange.Violations(err)) > 0 {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), "oauth: ", ""))
+	return s.errs.show(err)
 }
 
 func (s *signInSettings) doSignOut() {
@@ -311,7 +308,7 @@ func (s *signInSettings) doSignOut() {
 			s.showSignedIn()
 			if outErr != nil {
 				s.said.SetText("")
-				setLine(s.problem, []string{message(signInError(outErr))})
+				setLine(s.problem, s.signInProblems(outErr))
 			} else if o.Provider().Revocation() != "" {
 				s.said.SetText(fmt.Sprintf("Signed out of %s; the provider revoked the sign-in.", account))
 			} else {

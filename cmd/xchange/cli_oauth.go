@@ -148,10 +148,9 @@ type cliError struct {
 func (e cliError) Error() string { return e.msg }
 func (e cliError) Unwrap() error { return e.err }
 
-// plain drops package oauth's "oauth: " prefixes, which mean nothing to the person reading.
-func plain(err error) error {
-	return cliError{msg: strings.ReplaceAll(err.Error(), "oauth: ", ""), err: err}
-}
+// Sentence is the refusal as people read it (see wording.Error).
+func (e cliError) Sentence() string { return e.msg }
+
 
 // keyringPresent says whether asking the keyring can work: on Linux it needs a session bus.
 // As package oauth (and exchange/mail) decide it.
@@ -191,7 +190,7 @@ func (c *cli) signin(args []string) error {
 		if err == nil {
 			err = oauth.ErrNoDeviceFlow
 		}
-		return plain(err)
+		return err
 	}
 	if !keyringPresent() {
 		return errNoKeyringForSignIn
@@ -226,7 +225,7 @@ func (c *cli) signin(args []string) error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return cliError{msg: fmt.Sprintf("No sign-in arrived within %d minutes, so nothing was kept; run xchange signin again.", int(signinTimeout/time.Minute)), err: err}
 		}
-		return plain(err)
+		return err
 	}
 	if tok.Account == "" {
 		tok.Account = cur.Account
@@ -261,7 +260,7 @@ func keep(s *store.Store, cur store.OAuthSettings, p oauth.Provider, tok oauth.T
 		return errNoKeyringForSignIn
 	}
 	if err != nil {
-		return plain(err)
+		return err
 	}
 	return nil
 }
@@ -319,7 +318,7 @@ func (c *cli) signout(args []string) error {
 	case errors.Is(err, oauth.ErrNotSignedIn):
 		// The keyring no longer holds it: only the record is left to forget.
 	case err != nil:
-		return plain(err)
+		return err
 	default:
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		outErr = src.SignOut(ctx)
@@ -330,7 +329,7 @@ func (c *cli) signout(args []string) error {
 		return err
 	}
 	if outErr != nil {
-		return plain(outErr)
+		return outErr
 	}
 	switch p := cur.Provider(); {
 	case src == nil:

@@ -343,6 +343,9 @@ type Problem struct {
 
 func (p *Problem) Error() string { return "mail: " + p.Text }
 
+// Sentence is the problem for people, without the package's name.
+func (p *Problem) Sentence() string { return p.Text }
+
 // Unwrap gives the error the problem was made from, if any.
 func (p *Problem) Unwrap() error { return p.err }
 

@@ -23,10 +23,10 @@ const SignInTimeout = 5 * time.Minute
 var (
 	// ErrState means the redirect to the loopback address did not carry this sign-in's
 	// state: it answers another sign-in, or was forged. The sign-in ends without a token.
-	ErrState = errors.New("oauth: the answer to the sign-in does not belong to it (wrong state)")
+	ErrState = &Problem{Text: "the answer to the sign-in does not belong to it (wrong state)"}
 
 	// ErrNoDeviceFlow means the provider offers no device sign-in for the mail scopes.
-	ErrNoDeviceFlow = errors.New("oauth: no sign-in on another device")
+	ErrNoDeviceFlow = &Problem{Text: "no sign-in on another device"}
 )
 
 // Token is the outcome of a sign-in: who signed in, until when the access token lasts,
@@ -98,7 +98,7 @@ func SignIn(ctx context.Context, p Provider, open func(url string) error) (Token
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return Token{}, fmt.Errorf("oauth: listening for the browser on 127.0.0.1: %w", err)
+		return Token{}, problemf("listening for the browser on 127.0.0.1: %w", err)
 	}
 	defer ln.Close()
 	conf := p.config("http://" + ln.Addr().String() + "/")
@@ -122,9 +122,9 @@ func SignIn(ctx context.Context, p Provider, open func(url string) error) (Token
 			case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
 				a.err = ErrState
 			case q.Get("error") != "":
-				a.err = fmt.Errorf("oauth: the sign-in was refused: %s", describe(q.Get("error"), q.Get("error_description")))
+				a.err = problemf("the sign-in was refused: %s", describe(q.Get("error"), q.Get("error_description")))
 			case q.Get("code") == "":
-				a.err = errors.New("oauth: the provider sent no authorisation code")
+				a.err = problemf("the provider sent no authorisation code")
 			default:
 				a.code = q.Get("code")
 			}
@@ -149,20 +149,20 @@ func SignIn(ctx context.Context, p Provider, open func(url string) error) (Token
 		opts = append(opts, oauth2.AccessTypeOffline)
 	}
 	if err := open(conf.AuthCodeURL(state, opts...)); err != nil {
-		return Token{}, fmt.Errorf("oauth: opening the sign-in page: %w", err)
+		return Token{}, problemf("opening the sign-in page: %w", err)
 	}
 	var a answer
 	select {
 	case a = <-answers:
 	case <-ctx.Done():
-		return Token{}, fmt.Errorf("oauth: no answer from the browser: %w", ctx.Err())
+		return Token{}, problemf("no answer from the browser: %w", ctx.Err())
 	}
 	if a.err != nil {
 		return Token{}, a.err
 	}
 	t, err := conf.Exchange(ctx, a.code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return Token{}, fmt.Errorf("oauth: exchanging the authorisation code: %w", retrieveError(err))
+		return Token{}, problemf("exchanging the authorisation code: %w", retrieveError(err))
 	}
 	return newToken(t), nil
 }
@@ -179,19 +179,19 @@ func SignInDevice(ctx context.Context, p Provider, show func(verificationURI, us
 	}
 	switch {
 	case p.Kind == Google:
-		return Token{}, fmt.Errorf("%w: Google does not allow its mail scope (https://mail.google.com/) in the device flow; sign in with the browser instead", ErrNoDeviceFlow)
+		return Token{}, &Problem{Text: ErrNoDeviceFlow.Text + ": Google does not allow its mail scope (https://mail.google.com/) in the device flow; sign in with the browser instead", err: ErrNoDeviceFlow}
 	case p.Endpoint().DeviceAuthURL == "":
-		return Token{}, fmt.Errorf("%w: the provider has no device authorisation endpoint; sign in with the browser instead", ErrNoDeviceFlow)
+		return Token{}, &Problem{Text: ErrNoDeviceFlow.Text + ": the provider has no device authorisation endpoint; sign in with the browser instead", err: ErrNoDeviceFlow}
 	}
 	conf := p.config("")
 	da, err := conf.DeviceAuth(ctx)
 	if err != nil {
-		return Token{}, fmt.Errorf("oauth: asking for a device code: %w", retrieveError(err))
+		return Token{}, problemf("asking for a device code: %w", retrieveError(err))
 	}
 	show(da.VerificationURI, da.UserCode)
 	t, err := conf.DeviceAccessToken(ctx, da)
 	if err != nil {
-		return Token{}, fmt.Errorf("oauth: waiting for the sign-in on the other device: %w", retrieveError(err))
+		return Token{}, problemf("waiting for the sign-in on the other device: %w", retrieveError(err))
 	}
 	return newToken(t), nil
 }

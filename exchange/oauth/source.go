@@ -36,11 +36,11 @@ var (
 	ErrSignInAgain = errors.New("sign in again")
 
 	// ErrNotSignedIn means the keyring holds no sign-in for the account.
-	ErrNotSignedIn = errors.New("oauth: not signed in")
+	ErrNotSignedIn = &Problem{Text: "not signed in"}
 
 	// ErrNoKeyring means the system has no keyring to keep the sign-in in. There is no
 	// fallback: a refresh token is too valuable for a file or an environment variable.
-	ErrNoKeyring = errors.New("oauth: no keyring on this system to keep the sign-in in")
+	ErrNoKeyring = &Problem{Text: "no keyring on this system to keep the sign-in in"}
 )
 
 // SignInAgainError is the refusal of a refresh token; it matches ErrSignInAgain.
@@ -105,9 +105,9 @@ func OpenSource(p Provider, account string) (*Source, error) {
 	refresh, err := keyring.Get(keyringService, p.keyringUser(account))
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
-		return nil, fmt.Errorf("%w as %s", ErrNotSignedIn, account)
+		return nil, &Problem{Text: ErrNotSignedIn.Text + " as " + account, err: ErrNotSignedIn}
 	case err != nil:
-		return nil, fmt.Errorf("%w (%v)", ErrNoKeyring, err)
+		return nil, &Problem{Text: fmt.Sprintf("%s (%v)", ErrNoKeyring.Text, err), err: ErrNoKeyring}
 	}
 	return &Source{p: p, account: account, tok: &oauth2.Token{RefreshToken: refresh}}, nil
 }
@@ -126,13 +126,13 @@ func (s *Source) Replace(t Token) error {
 			Reason: "the mailbox signed in to is required: the provider did not name it"}
 	}
 	if t.t.RefreshToken == "" {
-		return errors.New("oauth: the provider gave no refresh token (for Microsoft, the scopes need offline_access)")
+		return problemf("the provider gave no refresh token (for Microsoft, the scopes need offline_access)")
 	}
 	if !keyringAvailable() {
 		return ErrNoKeyring
 	}
 	if err := keyring.Set(keyringService, s.p.keyringUser(t.Account), t.t.RefreshToken); err != nil {
-		return fmt.Errorf("%w (%v)", ErrNoKeyring, err)
+		return &Problem{Text: fmt.Sprintf("%s (%v)", ErrNoKeyring.Text, err), err: ErrNoKeyring}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -208,7 +208,7 @@ func (s *Source) refresh(ctx context.Context) error {
 			}
 			return s.refused
 		}
-		return fmt.Errorf("oauth: refreshing the access token of %s: %w", s.account, retrieveError(err))
+		return problemf("refreshing the access token of %s: %w", s.account, retrieveError(err))
 	}
 	if t.RefreshToken != s.tok.RefreshToken && keyringAvailable() {
 		keyring.Set(keyringService, s.p.keyringUser(s.account), t.RefreshToken)
@@ -243,14 +243,14 @@ func (s *Source) SignOut(ctx context.Context) error {
 	if s.account != "" && keyringAvailable() {
 		err := keyring.Delete(keyringService, s.p.keyringUser(s.account))
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-			return fmt.Errorf("oauth: forgetting the sign-in of %s: %w", s.account, err)
+			return problemf("forgetting the sign-in of %s: %w", s.account, err)
 		}
 	}
 	if refresh == "" || s.p.Revocation() == "" {
 		return nil
 	}
 	if err := revoke(ctx, s.p, refresh); err != nil {
-		return fmt.Errorf("oauth: signed out of %s here, but the provider did not revoke the sign-in: %w", s.account, err)
+		return problemf("signed out of %s here, but the provider did not revoke the sign-in: %w", s.account, err)
 	}
 	return nil
 }

@@ -152,9 +152,12 @@ func Error(err error) string {
 	}
 	var te *exchange.TransitionError
 	var nf *exchange.NotFoundError
+	var said interface{ Sentence() string } // an error that says itself for people
 	switch {
 	case errors.As(err, &te):
 		return oneLine(Transition(te))
+	case errors.As(err, &said):
+		return oneLine(sentence(said.Sentence()))
 	case errors.As(err, &nf):
 		return oneLine(sentence(fmt.Sprintf("there is no %s with the id %s", strings.TrimPrefix(noun(nf.Field), "the "), nf.ID)))
 	case errors.Is(err, exchange.ErrOverflow):
