@@ -151,7 +151,6 @@ func (e cliError) Unwrap() error { return e.err }
 // Sentence is the refusal as people read it (see wording.Error).
 func (e cliError) Sentence() string { return e.msg }
 
-
 // keyringPresent says whether asking the keyring can work: on Linux it needs a session bus.
 // As package oauth (and exchange/mail) decide it.
 func keyringPresent() bool {
