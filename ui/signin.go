@@ -242,6 +242,9 @@ func (s *signInSettings) signIn(kind oauth.Kind) {
 			s.showSignedIn()
 			s.said.SetText("Signed in. The mail server and the mailbox use this sign-in when set to OAuth2.")
 			s.desk.mailboxChanged()
+			if s.desk.Wake != nil {
+				s.desk.Wake() // messages that waited for a sign-in go now
+			}
 		}
 	})
 }
