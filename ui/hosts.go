@@ -30,6 +30,7 @@ type hostsScreen struct {
 	pane    *listPane[exchange.Host]
 
 	editing                                                                     exchange.Host // the host in the form; a zero ID means a new host
+	form                                                                        int           // counts the hosts put in the form, so that a late save knows whether it is still shown
 	heading                                                                     *widget.Label
 	name, country, city, address, contact, email, capacity, partnership, topics *widget.Entry
 	kind                                                                        *widget.Select
@@ -138,8 +139,10 @@ func (s *hostsScreen) apply(hs []exchange.Host, err error) {
 // edit puts h into the form.
 func (s *hostsScreen) edit(h exchange.Host) {
 	s.editing = h
+	s.form++
 	if h.ID.IsZero() {
 		s.heading.SetText("New host")
+		s.pane.selected = exchange.ID{}
 		s.pane.list.UnselectAll()
 	} else {
 		s.heading.SetText(h.Name)
@@ -250,8 +253,9 @@ func kindFromLabel(label string) exchange.Kind {
 
 func (s *hostsScreen) saveHost() {
 	h, err := s.host()
+	form := s.form
 	if err != nil {
-		s.saved(h, err)
+		s.saved(form, h, err)
 		return
 	}
 	s.save.Disable() // one save at a time
@@ -260,12 +264,23 @@ func (s *hostsScreen) saveHost() {
 			return s.data.AddHost(h)
 		}
 		return s.data.UpdateHost(h)
-	}, s.saved)
+	}, func(h exchange.Host, err error) { s.saved(form, h, err) })
 }
 
 // saved shows how saving went.
-func (s *hostsScreen) saved(h exchange.Host, err error) {
+// saved shows how saving went; form is the form it was saved from. If the person has opened
+// another host meanwhile, the form stays theirs and only the status bar says it.
+func (s *hostsScreen) saved(form int, h exchange.Host, err error) {
 	s.save.Enable()
+	if form != s.form {
+		if err != nil {
+			s.desk.say("The host was not saved: " + message(err))
+			return
+		}
+		s.desk.say(fmt.Sprintf("Saved %s at %s.", h.Name, time.Now().Format("15:04")))
+		s.desk.changed()
+		return
+	}
 	if err != nil {
 		setLine(s.formErr, s.errs.show(err))
 		s.desk.say("The host was not saved: " + message(err))

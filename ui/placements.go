@@ -562,7 +562,7 @@ func (s *placementsScreen) answerCounter(accept bool) {
 		change(s.desk.bridge, func() (exchange.Placement, error) { return data.AnswerCounter(p.ID, accept, "") },
 			func(moved exchange.Placement, err error) {
 				if err != nil {
-					s.refuse(err)
+					s.refuse(p.ID, err)
 					return
 				}
 				if accept {
@@ -648,7 +648,7 @@ func (s *placementsScreen) tick(id exchange.ID, item exchange.Item, on bool) {
 	change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Tick(id, item, on) },
 		func(_ exchange.Placement, err error) {
 			if err != nil {
-				s.refuse(err)
+				s.refuse(id, err)
 				s.reloadDetail() // put the box back as stored
 				return
 			}
@@ -657,11 +657,14 @@ func (s *placementsScreen) tick(id exchange.ID, item exchange.Item, on bool) {
 		})
 }
 
-// refuse shows why an action was refused under the actions, with the way out where there
-// is one, and in the status bar.
-func (s *placementsScreen) refuse(err error) {
-	setLine(s.actionErr, []string{message(err)})
+// refuse shows why an action on placement id was refused: in the status bar, and under the
+// actions with the way out where there is one, if the detail still shows that placement.
+func (s *placementsScreen) refuse(id exchange.ID, err error) {
 	s.desk.fail(err)
+	if id != s.shownID {
+		return // the person has moved on: the refusal is not about what the detail shows
+	}
+	setLine(s.actionErr, []string{message(err)})
 	s.fix.Hide()
 	for _, v := range exchange.Violations(err) {
 		if v.Field == "organiser" {
@@ -692,7 +695,7 @@ func (s *placementsScreen) act(a exchange.Action) {
 				change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Reprice(p.ID) },
 					func(moved exchange.Placement, err error) {
 						if err != nil {
-							s.refuse(err)
+							s.refuse(p.ID, err)
 							return
 						}
 						s.desk.say(fmt.Sprintf("Re-priced: %s (rate tables version %d).", moved.Price.LumpSum, moved.Price.Version))
@@ -775,7 +778,7 @@ func (s *placementsScreen) reschedule(pd store.PlacementDetail) {
 			change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Reschedule(p.ID, from, to, "") },
 				func(moved exchange.Placement, err error) {
 					if err != nil {
-						s.refuse(err)
+						s.refuse(p.ID, err)
 						return
 					}
 					s.desk.say(fmt.Sprintf("Moved to %s; updates are queued for everyone invited.", wording.Range(moved.First, moved.Last)))
@@ -788,7 +791,7 @@ func (s *placementsScreen) do(pd store.PlacementDetail, a exchange.Action, detai
 	change(s.desk.bridge, func() (exchange.Placement, error) { return s.data.Act(pd.Placement.ID, a, detail) },
 		func(p exchange.Placement, err error) {
 			if err != nil {
-				s.refuse(err)
+				s.refuse(pd.Placement.ID, err)
 				return
 			}
 			s.desk.say(fmt.Sprintf("%s at %s is now %s.", pd.Visitor.Name, pd.Host.Name, p.Status))

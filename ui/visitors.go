@@ -30,6 +30,8 @@ type visitorsScreen struct {
 	pane    *listPane[exchange.Visitor]
 
 	editing                                               exchange.Visitor
+	form                                                  int // counts the visitors put in the form, for a late save
+	save                                                  *widget.Button
 	heading                                               *widget.Label
 	name, email, organisation, country, city, partnership *widget.Entry
 	kind                                                  *widget.Select
@@ -72,8 +74,8 @@ func newVisitorsScreen(d *Desk, data visitorsData) *visitorsScreen {
 		d.openBooking(&v)
 	})
 	s.formErr = errorLine()
-	save := widget.NewButtonWithIcon("Save visitor", theme.DocumentSaveIcon(), s.saveVisitor)
-	save.Importance = widget.HighImportance
+	s.save = widget.NewButtonWithIcon("Save visitor", theme.DocumentSaveIcon(), s.saveVisitor)
+	s.save.Importance = widget.HighImportance
 	revert := widget.NewButton("Revert", func() { s.edit(s.editing) })
 	form := s.errs.grid(
 		row{"Name", s.name, "name"},
@@ -86,7 +88,7 @@ func newVisitorsScreen(d *Desk, data visitorsData) *visitorsScreen {
 		row{"Partnership", s.partnership, ""},
 		row{"Placements", container.NewVBox(s.visits, container.NewHBox(s.book)), ""},
 	)
-	right := container.NewBorder(s.heading, container.NewVBox(s.formErr, container.NewHBox(save, revert)), nil, nil,
+	right := container.NewBorder(s.heading, container.NewVBox(s.formErr, container.NewHBox(s.save, revert)), nil, nil,
 		container.NewVScroll(form))
 	split := container.NewHSplit(s.pane.content, container.NewPadded(right))
 	split.Offset = 0.4
@@ -111,8 +113,10 @@ func (s *visitorsScreen) apply(vs []exchange.Visitor, err error) {
 
 func (s *visitorsScreen) edit(v exchange.Visitor) {
 	s.editing = v
+	s.form++
 	if v.ID.IsZero() {
 		s.heading.SetText("New visitor")
+		s.pane.selected = exchange.ID{}
 		s.pane.list.UnselectAll()
 	} else {
 		s.heading.SetText(v.Name)
@@ -170,20 +174,34 @@ func (s *visitorsScreen) saveVisitor() {
 	v.Kind = kindFromLabel(s.kind.Selected)
 	v.Country, v.City, v.Partnership = s.country.Text, s.city.Text, s.partnership.Text
 	var err error
+	form := s.form
 	if v.Coordinates, err = readCoordinates(s.lat, s.lon); err != nil {
-		s.saved(v, err)
+		s.saved(form, v, err)
 		return
 	}
+	s.save.Disable() // one save at a time: a double click adds no second visitor
 	change(s.desk.bridge, func() (exchange.Visitor, error) {
 		if v.ID.IsZero() {
 			return s.data.AddVisitor(v)
 		}
 		return s.data.UpdateVisitor(v)
-	}, s.saved)
+	}, func(v exchange.Visitor, err error) { s.saved(form, v, err) })
 }
 
 // saved shows how saving went.
-func (s *visitorsScreen) saved(v exchange.Visitor, err error) {
+// saved shows how saving went; form is the form it was saved from. If the person has opened
+// another visitor meanwhile, the form stays theirs and only the status bar says it.
+func (s *visitorsScreen) saved(form int, v exchange.Visitor, err error) {
+	s.save.Enable()
+	if form != s.form {
+		if err != nil {
+			s.desk.say("The visitor was not saved: " + message(err))
+			return
+		}
+		s.desk.say("Saved " + v.Name + ".")
+		s.desk.refresh()
+		return
+	}
 	if err != nil {
 		setLine(s.formErr, s.errs.show(err))
 		s.desk.say("The visitor was not saved: " + message(err))
