@@ -30,6 +30,9 @@ func load[T any](b *bridge, key string, read func() (T, error), apply func(T, er
 	})
 }
 
+// drop forgets any load with key still in flight: its result will not be applied.
+func (b *bridge) drop(key string) { b.latest[key]++ }
+
 // work runs do off the UI goroutine, then the function it returns on the UI goroutine.
 func (b *bridge) work(do func() func()) {
 	if b.now {

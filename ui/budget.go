@@ -125,15 +125,19 @@ func (s *budgetScreen) apply(m store.Money, err error) {
 	s.byCountry.Refresh()
 	s.byPartnership.Objects = bars(b.ByPartnership, func(k string) string { return k })
 	s.byPartnership.Refresh()
-	if len(b.Overdue) == 0 {
+	if len(m.Overdue) == 0 {
 		s.overdue.Importance = widget.MediumImportance
 		s.overdue.SetText("None.")
 	} else {
 		var lines []string
 		for _, r := range m.Overdue {
 			p := r.Placement
+			lump := "not priced"
+			if p.Price != nil {
+				lump = p.Price.LumpSum.String()
+			}
 			lines = append(lines, fmt.Sprintf("%s at %s — %s, due %s",
-				r.Visitor.Name, r.Host.Name, p.Price.LumpSum, wording.Date(p.PaymentDue())))
+				r.Visitor.Name, r.Host.Name, lump, wording.Date(p.PaymentDue())))
 		}
 		s.overdue.Importance = widget.DangerImportance
 		s.overdue.SetText(strings.Join(lines, "\n"))
