@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -84,7 +85,14 @@ func (s *Store) OAuthSource() (*oauth.Source, error) {
 	if !ok {
 		return nil, ErrNoOAuth
 	}
-	return tokens.get(settings)
+	src, err := tokens.get(settings)
+	if errors.Is(err, oauth.ErrNotSignedIn) && settings.Account != "" {
+		// Signed in once, and the sign-in is gone from the keyring: the provider refused it
+		// (its refresh token is deleted then) or it was removed. Either way: sign in again.
+		again := &oauth.SignInAgainError{Account: settings.Account, Reason: "no sign-in of it is kept on this computer any more"}
+		return nil, fmt.Errorf("%w: %w", again, err) // still matches oauth.ErrNotSignedIn
+	}
+	return src, err
 }
 
 // tokens keeps the shared source for the settings it was made for.

@@ -55,6 +55,9 @@ func (e *SignInAgainError) Error() string {
 
 func (e *SignInAgainError) Is(target error) bool { return target == ErrSignInAgain }
 
+// Sentence is the error for people: it is one already.
+func (e *SignInAgainError) Sentence() string { return e.Error() }
+
 // keyringAvailable is false where asking would only fail or hang: on Linux without a
 // session bus (no desktop session, so no Secret Service). As in exchange/mail.
 func keyringAvailable() bool {
