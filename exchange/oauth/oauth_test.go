@@ -176,7 +176,7 @@ func TestSignInWithTheBrowser(t *testing.T) {
 	}
 }
 
-func TestAWrongStateIsRefused(t *testing.T) {
+func TestAWrongStateIsRefusedAndTheSignInWaitsForItsOwnAnswer(t *testing.T) {
 	srv := oauthtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -209,14 +209,35 @@ func TestAWrongStateIsRefused(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("the app answers a forged state with %s, want 400", resp.Status)
 		}
+		if n := srv.Requests(srv.TokenURL); n != 0 {
+			t.Errorf("%d token requests: the code of a forged answer was exchanged", n)
+		}
+		// The real answer still signs in.
+		q.Set("state", mustState(t, u))
+		back.RawQuery = q.Encode()
+		resp, err = http.Get(back.String())
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
 		return nil
 	})
-	if !errors.Is(err, oauth.ErrState) {
-		t.Errorf("SignIn = %v, want ErrState", err)
+	if err != nil {
+		t.Errorf("SignIn after a forged answer = %v, want the real answer to count", err)
 	}
-	if n := srv.Requests(srv.TokenURL); n != 0 {
-		t.Errorf("%d token requests: the code of a forged answer was exchanged", n)
+	if n := srv.Requests(srv.TokenURL); n != 1 {
+		t.Errorf("%d token requests, want the real code exchanged once", n)
 	}
+}
+
+// mustState is the state the sign-in address carries.
+func mustState(t *testing.T, authURL string) string {
+	t.Helper()
+	u, err := url.Parse(authURL)
+	if err != nil || u.Query().Get("state") == "" {
+		t.Fatalf("no state in %s", authURL)
+	}
+	return u.Query().Get("state")
 }
 
 func TestSignInGivesUpWhenTheBrowserDoesNotComeBack(t *testing.T) {

@@ -117,10 +117,16 @@ func SignIn(ctx context.Context, p Provider, open func(url string) error) (Token
 				http.NotFound(w, r) // a favicon, a stray request: not the answer
 				return
 			}
+			if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+				// Not the answer to this sign-in (another program, an old tab): refused, and
+				// the sign-in goes on waiting for its own answer.
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, page("Not this sign-in", "This answer does not belong to the sign-in Xchange Desk is waiting for (wrong state)."))
+				return
+			}
 			var a answer
 			switch {
-			case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
-				a.err = ErrState
 			case q.Get("error") != "":
 				a.err = problemf("the sign-in was refused: %s", describe(q.Get("error"), q.Get("error_description")))
 			case q.Get("code") == "":
