@@ -40,6 +40,7 @@ type signInSettings struct {
 	organiser                 string // the organiser's address: the mailbox, when the provider does not name it
 	expiry                    time.Time
 	expiryOf                  string // the account expiry is about
+	gone                      bool   // the provider no longer takes the sign-in
 	busy                      bool
 
 	// open opens the sign-in address in the system browser; tests set it to follow the address.
@@ -96,20 +97,25 @@ func (s *signInSettings) apply(m store.Mail) {
 		s.custom.Hide()
 	}
 	s.showSignedIn()
-	if s.set && s.settings.Account != "" && s.expiryOf != s.settings.Account && !s.busy {
-		// Signed in earlier: the shared source knows until when, once it has refreshed.
+	if s.set && s.settings.Account != "" && !s.busy {
+		// Ask the shared source each time: it knows until when the access lasts since its last
+		// refresh, and whether the provider still takes the sign-in.
 		account := s.settings.Account
-		s.expiryOf = account
 		s.desk.bridge.work(func() func() {
 			var exp time.Time
-			if src, err := s.data.OAuthSource(); err == nil {
+			src, err := s.data.OAuthSource()
+			if err == nil {
 				exp = src.Expiry()
 			}
 			return func() {
-				if s.expiryOf == account {
-					s.expiry = exp
-					s.showSignedIn()
+				if s.settings.Account != account {
+					return
 				}
+				s.gone = errors.Is(err, oauth.ErrSignInAgain)
+				if !exp.IsZero() || s.gone {
+					s.expiry, s.expiryOf = exp, account
+				}
+				s.showSignedIn()
 			}
 		})
 	}
@@ -127,6 +133,11 @@ func (s *signInSettings) showSignedIn() {
 	if !s.set || s.settings.Account == "" {
 		s.signedIn.SetText("Not signed in.")
 		s.signOut.Hide()
+		return
+	}
+	if s.gone {
+		s.signedIn.SetText("The sign-in of " + s.settings.Account + " is no longer accepted: sign in again.")
+		s.signOut.Show()
 		return
 	}
 	text := "Signed in as " + s.settings.Account
@@ -238,7 +249,7 @@ func (s *signInSettings) signIn(kind oauth.Kind) {
 				return
 			}
 			s.settings, s.set = o, true
-			s.expiry, s.expiryOf = tok.Expiry, tok.Account
+			s.expiry, s.expiryOf, s.gone = tok.Expiry, tok.Account, false
 			s.showSignedIn()
 			s.said.SetText("Signed in. The mail server and the mailbox use this sign-in when set to OAuth2.")
 			s.desk.mailboxChanged()
