@@ -317,7 +317,7 @@ func TestOAuthSettingsAreCheckedBeforeAnythingIsWritten(t *testing.T) {
 	}
 	got := mustRun(t, db, "oauth")
 	for _, want := range []string{"provider microsoft", "tenant stars.onmicrosoft.com",
-		"scopes https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access"} {
+		"scopes https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access openid email"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("oauth says %q, without %q", got, want)
 		}

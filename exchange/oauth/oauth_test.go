@@ -61,7 +61,7 @@ func TestProviderEndpoints(t *testing.T) {
 		t.Errorf("device URL %s, want %s", got, want)
 	}
 	if got, want := strings.Join(ms.RequestedScopes(), " "),
-		"https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access"; got != want {
+		"https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access openid email"; got != want {
 		t.Errorf("Microsoft scopes %q, want %q", got, want)
 	}
 	if ms.Revocation() != "" {
@@ -69,7 +69,7 @@ func TestProviderEndpoints(t *testing.T) {
 	}
 	g := oauth.Provider{Kind: oauth.Google, ClientID: "c"}
 	if g.Endpoint().AuthURL != "https://accounts.google.com/o/oauth2/v2/auth" || g.Endpoint().TokenURL != "https://oauth2.googleapis.com/token" ||
-		g.Revocation() != "https://oauth2.googleapis.com/revoke" || strings.Join(g.RequestedScopes(), " ") != "https://mail.google.com/" {
+		g.Revocation() != "https://oauth2.googleapis.com/revoke" || strings.Join(g.RequestedScopes(), " ") != "https://mail.google.com/ openid email" {
 		t.Errorf("Google's settings are wrong: %+v, %s, %v", g.Endpoint(), g.Revocation(), g.RequestedScopes())
 	}
 }

@@ -41,8 +41,9 @@ var (
 		"https://outlook.office.com/IMAP.AccessAsUser.All",
 		"https://outlook.office.com/SMTP.Send",
 		"offline_access",
+		"openid", "email", // an ID token names the mailbox signed in to
 	}
-	GoogleScopes = []string{"https://mail.google.com/"}
+	GoogleScopes = []string{"https://mail.google.com/", "openid", "email"} // the ID token names the mailbox
 )
 
 // Google's endpoints (https://accounts.google.com/.well-known/openid-configuration).

@@ -34,8 +34,8 @@ var (
 // the keyring. String and GoString print no token.
 type Token struct {
 	// Account is the mailbox signed in to, from the ID token's email or preferred_username
-	// claim. Microsoft's and Google's mail scopes bring no ID token: then it is "" and the
-	// caller sets it to the mailbox the user named.
+	// claim (the default scopes ask for openid and email so that one comes). Without an ID
+	// token it is "", and the caller sets it to the mailbox the user named.
 	Account string
 	Expiry  time.Time // when the access token runs out; the refresh token lasts longer
 
