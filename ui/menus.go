@@ -52,24 +52,41 @@ func tabName(item *container.TabItem) string {
 
 // menus sets the main menu and binds the shortcuts to the window.
 func (d *Desk) menus() {
+	keys := map[fyne.KeyName]*desktop.CustomShortcut{}
+	var view []*fyne.MenuItem
 	for _, s := range d.shortcuts() {
 		do := s.do
-		d.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) { do() })
+		key := &desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault}
+		keys[s.key] = key
+		// On the canvas too, for drivers without a main menu.
+		d.win.Canvas().AddShortcut(key, func(fyne.Shortcut) { do() })
+		if s.key == fyne.KeyF || s.key >= fyne.Key1 && s.key <= fyne.Key9 {
+			view = append(view, item(s.name, do, key))
+		}
 	}
+	// The main menu's shortcuts work also while a field has the focus: the window asks the
+	// menu before the focused entry, which would swallow a shortcut it does not know.
 	d.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu("File",
-			fyne.NewMenuItem("New booking…", func() { d.openBooking(nil) }),
+			item("New booking…", func() { d.openBooking(nil) }, keys[fyne.KeyN]),
 			fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem("Import replies…", d.importDialog),
-			fyne.NewMenuItem("Export report…", d.budget.exportDialog),
-			fyne.NewMenuItem("Backup…", d.backupDialog),
+			item("Import replies…", d.importDialog, keys[fyne.KeyI]),
+			item("Export report…", d.budget.exportDialog, keys[fyne.KeyE]),
+			item("Backup…", d.backupDialog, keys[fyne.KeyB]),
 		),
+		fyne.NewMenu("View", view...),
 		fyne.NewMenu("Help",
 			fyne.NewMenuItem("Shortcuts", d.showShortcuts),
 			fyne.NewMenuItem("About "+Title, d.about),
 		),
 	))
+}
+
+// item is a menu item with its keyboard shortcut.
+func item(label string, do func(), key fyne.Shortcut) *fyne.MenuItem {
+	i := fyne.NewMenuItem(label, do)
+	i.Shortcut = key
+	return i
 }
 
 // shortcutText is how a shortcut is written on this platform: "Ctrl+N", or "⌘N" on a Mac.
