@@ -44,7 +44,8 @@ type budgetScreen struct {
 	overdue                    *widget.Label
 	moneyErr                   *widget.Label
 
-	rates *ratesEditor
+	rates         *ratesEditor
+	shownEnvelope string // the envelope as last read, to tell it from what is being typed
 }
 
 func newBudgetScreen(d *Desk, data budgetData) *budgetScreen {
@@ -109,13 +110,18 @@ func (s *budgetScreen) apply(m store.Money, err error) {
 	}
 	s.money = m
 	b := m.Budget
+	envelope := ""
 	if b.Envelope > 0 {
-		s.envelope.SetText(plainEuros(b.Envelope))
+		envelope = plainEuros(b.Envelope)
 		s.remaining.SetText(b.Remaining.String())
 	} else {
-		s.envelope.SetText("")
 		s.remaining.SetText("no budget set")
 	}
+	// What someone is typing stays: only a field still showing what was read follows.
+	if s.envelope.Text == s.shownEnvelope {
+		s.envelope.SetText(envelope)
+	}
+	s.shownEnvelope = envelope
 	s.committed.SetText(b.Committed.String())
 	s.paid.SetText(b.Paid.String())
 	s.profile.OnChanged = nil
@@ -175,6 +181,7 @@ func (s *budgetScreen) setEnvelope() {
 		return
 	}
 	setLine(s.moneyErr, nil)
+	s.shownEnvelope = s.envelope.Text // saved: the field may show the stored amount again
 	s.desk.say("The programme's budget is now " + c.String() + ".")
 	s.reload()
 }

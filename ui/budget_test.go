@@ -107,3 +107,12 @@ func TestExportedMessagesAreForTheUserOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestARefreshDoesNotUndoFiguresBeingTyped(t *testing.T) {
+	d, _ := newDesk(t, true)
+	d.tabs.SelectIndex(3)
+	placeheld(t, d.win, "e.g. 40,000").SetText("45,000")
+	placeheld(t, d.win, "1,100.00").SetText("999.00")
+	d.refresh() // as any change elsewhere, or a look at the mailbox, does
+	shows(t, d.win, "45,000", "999.00")
+}

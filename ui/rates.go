@@ -36,6 +36,9 @@ type ratesEditor struct {
 	note                              *widget.Entry
 	ratesErr                          *widget.Label
 	history                           *widget.Label
+	shown                             int  // the version the figures show
+	dirty                             bool // the person changed a figure since
+	quiet                             bool // show is setting the figures
 }
 
 func newRatesEditor(d *Desk, data ratesData, saved func()) *ratesEditor {
@@ -43,6 +46,7 @@ func newRatesEditor(d *Desk, data ratesData, saved func()) *ratesEditor {
 	entry := func(placeholder string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(string) { s.edited() }
 		return e
 	}
 	s.version = wrapped("")
@@ -50,6 +54,9 @@ func newRatesEditor(d *Desk, data ratesData, saved func()) *ratesEditor {
 	s.caps = newGridEdit([]string{"Host country", "Cap (EUR)"}, []float32{150, 150}, 3)
 	s.bands = newGridEdit([]string{"From km", "To km", "Standard (EUR)", "Green (EUR)"}, []float32{100, 100, 140, 130}, 7)
 	s.groups = newGridEdit([]string{"Group", "EUR a day", "Host countries"}, []float32{80, 110, 300}, 3)
+	for _, g := range []*gridEdit{s.caps, s.bands, s.groups} {
+		g.changed = s.edited
+	}
 	s.fullDays, s.reduced, s.travel, s.greenT = entry("14"), entry("70"), entry("2"), entry("6")
 	s.note = entry("What changed and why (kept with the version)")
 	s.ratesErr = errorLine()
@@ -85,6 +92,12 @@ func newRatesEditor(d *Desk, data ratesData, saved func()) *ratesEditor {
 
 // show puts the tables in force into the editor, and lists the versions, newest first.
 func (s *ratesEditor) show(t rates.Tables, versions []rates.Tables) {
+	s.showVersions(versions)
+	if s.dirty && t.Version == s.shown {
+		return // someone is editing these figures: a refresh must not undo their typing
+	}
+	s.quiet = true
+	defer func() { s.quiet, s.dirty, s.shown = false, false, t.Version }()
 	s.version.SetText(fmt.Sprintf("In force: version %d", t.Version))
 	c := t.CXC
 	s.defaultCap.SetText(plainEuros(c.DefaultCap))
@@ -128,6 +141,17 @@ func (s *ratesEditor) show(t rates.Tables, versions []rates.Tables) {
 	s.travel.SetText(strconv.Itoa(e.TravelDays))
 	s.greenT.SetText(strconv.Itoa(e.GreenTravelDays))
 	setLine(s.ratesErr, nil)
+}
+
+// edited marks the figures as changed by the person, not by show.
+func (s *ratesEditor) edited() {
+	if !s.quiet {
+		s.dirty = true
+	}
+}
+
+// showVersions lists the versions, newest first.
+func (s *ratesEditor) showVersions(versions []rates.Tables) {
 	var hist []string
 	for i := len(versions) - 1; i >= 0; i-- {
 		v := versions[i]
