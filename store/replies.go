@@ -499,13 +499,9 @@ func readErr(source string, err error) error {
 		return ErrNotAReply
 	}
 	why := err.Error()
-	var cp *ical.Problem
-	var mp *mail.Problem
-	switch {
-	case errors.As(err, &cp):
-		why = cp.Text
-	case errors.As(err, &mp):
-		why = mp.Text
+	var said interface{ Sentence() string } // the readers' problems say themselves
+	if errors.As(err, &said) {
+		why = said.Sentence()
 	}
 	return fmt.Errorf("%w: %w", &exchange.RuleError{Field: "file", Rule: RuleReplyUnreadable, Value: source,
 		Reason: why}, err)

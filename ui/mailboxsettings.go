@@ -114,26 +114,8 @@ func (s *mailboxSettings) save() {
 		return
 	}
 	setLine(s.problem, nil)
-	password := s.password.Text
-	s.password.SetText("")
-	if password == "" {
-		s.said.SetText("Saved. The mailbox is read from now on.")
-		s.desk.mailboxChanged()
-		return
-	}
-	s.said.SetText("Saving the password in the system keyring…")
-	s.desk.bridge.work(func() func() {
-		perr := mail.SaveIMAPPassword(st.Host, st.User, password)
-		return func() {
-			if perr != nil {
-				s.errs.show(&exchange.RuleError{Field: "password", Rule: exchange.RuleKeyring, Reason: perr.Error()})
-				s.said.SetText("Saved the server, not the password.")
-				return
-			}
-			s.said.SetText("Saved. The mailbox is read from now on.")
-			s.desk.mailboxChanged()
-		}
-	})
+	savePassword(s.desk, s.password, s.errs, s.said, "Saved. The mailbox is read from now on.",
+		func(pw string) error { return mail.SaveIMAPPassword(st.Host, st.User, pw) }, s.desk.mailboxChanged)
 }
 
 // test signs in and opens the folder with what the form says, off the UI goroutine.

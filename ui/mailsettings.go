@@ -151,25 +151,33 @@ func (s *mailSettings) saveSMTP() {
 		return
 	}
 	setLine(s.settingsErr, nil)
-	password := s.password.Text
-	s.password.SetText("")
+	savePassword(s.desk, s.password, s.errs, s.settingsSaid, "Saved. Waiting messages go out now.",
+		func(pw string) error { return mail.SavePassword(st.Host, st.User, pw) }, s.desk.changed)
+}
+
+// savePassword puts what the password field holds in the keyring, off the UI goroutine (the
+// keyring may ask the system to unlock it), empties the field, and says how it went in said;
+// done follows a save that worked. An empty field keeps the password as it is.
+func savePassword(d *Desk, field *widget.Entry, errs fieldErrors, said *widget.Label, saved string,
+	save func(password string) error, done func()) {
+	password := field.Text
+	field.SetText("")
 	if password == "" {
-		s.settingsSaid.SetText("Saved. Waiting messages go out now.")
-		s.desk.changed()
+		said.SetText(saved)
+		done()
 		return
 	}
-	// The keyring may ask the system to unlock it: not on the UI goroutine.
-	s.settingsSaid.SetText("Saving the password in the system keyring…")
-	s.desk.bridge.work(func() func() {
-		perr := mail.SavePassword(st.Host, st.User, password)
+	said.SetText("Saving the password in the system keyring…")
+	d.bridge.work(func() func() {
+		err := save(password)
 		return func() {
-			if perr != nil {
-				s.errs.show(&exchange.RuleError{Field: "password", Rule: exchange.RuleKeyring, Reason: perr.Error()})
-				s.settingsSaid.SetText("Saved the server, not the password.")
+			if err != nil {
+				errs.show(&exchange.RuleError{Field: "password", Rule: exchange.RuleKeyring, Reason: err.Error()})
+				said.SetText("Saved the server, not the password.")
 				return
 			}
-			s.settingsSaid.SetText("Saved. Waiting messages go out now.")
-			s.desk.changed()
+			said.SetText(saved)
+			done()
 		}
 	})
 }

@@ -21,10 +21,6 @@ import (
 const SignInTimeout = 5 * time.Minute
 
 var (
-	// ErrState means the redirect to the loopback address did not carry this sign-in's
-	// state: it answers another sign-in, or was forged. The sign-in ends without a token.
-	ErrState = &Problem{Text: "the answer to the sign-in does not belong to it (wrong state)"}
-
 	// ErrNoDeviceFlow means the provider offers no device sign-in for the mail scopes.
 	ErrNoDeviceFlow = &Problem{Text: "no sign-in on another device"}
 )
@@ -85,8 +81,9 @@ func accountOf(t *oauth2.Token) string {
 // come back with the code, checks the state and exchanges the code for tokens. It waits
 // until ctx ends, or SignInTimeout when ctx has no deadline.
 //
-// It returns a *exchange.RuleError from Validate for broken settings, ErrState for an
-// answer that is not this sign-in's, and the provider's words when it refuses.
+// An answer with another state (another sign-in's, or forged) is refused and the wait goes
+// on. It returns a *exchange.RuleError from Validate for broken settings, and the provider's
+// words when it refuses.
 func SignIn(ctx context.Context, p Provider, open func(url string) error) (Token, error) {
 	if err := p.Validate(); err != nil {
 		return Token{}, err
