@@ -213,11 +213,10 @@ func (c *cli) smtp(args []string) error {
 		if !ok || cur.User == "" {
 			return usagef("set --host and --user before the password")
 		}
-		line, err := bufio.NewReader(io.LimitReader(c.stdin(), 4096)).ReadString('\n')
-		if err != nil && err != io.EOF {
+		var err error
+		if password, err = c.passwordLine(); err != nil {
 			return err
 		}
-		password = strings.TrimRight(line, "\r\n")
 	}
 	if *test != "" {
 		if !ok {
@@ -324,4 +323,13 @@ func (c *cli) organiser(args []string) error {
 // oauth2Auth says whether a server's sign-in setting is OAuth2 rather than a password.
 func oauth2Auth(auth string) bool {
 	return strings.EqualFold(strings.TrimSpace(auth), store.AuthOAuth2)
+}
+
+// passwordLine reads the password given with --password-stdin: the first line of standard input.
+func (c *cli) passwordLine() (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(c.stdin(), 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

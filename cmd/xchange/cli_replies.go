@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -275,11 +273,10 @@ func (c *cli) imap(args []string) error {
 		if !ok || cur.User == "" {
 			return usagef("set --host and --user before the password")
 		}
-		line, err := bufio.NewReader(io.LimitReader(c.stdin(), 4096)).ReadString('\n')
-		if err != nil && err != io.EOF {
+		var err error
+		if password, err = c.passwordLine(); err != nil {
 			return err
 		}
-		password = strings.TrimRight(line, "\r\n")
 	} else if ok {
 		password = mail.IMAPPassword(cur.Host, cur.User)
 	}
